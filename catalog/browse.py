@@ -1,0 +1,110 @@
+"""Read the catalog: tables with their columns, tags and steward metadata; the JSON export.
+
+The export shape is a stable interface (PRODUCT.md): ``{"tables": [{"warehouse",
+"schema", "name", "kind", "columns": [{"name", "type", "tags", "pii"}]}]}``. Extra keys
+may be added; none may be renamed or removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.errors import NotFoundError
+from catalog.model import CatalogColumn, CatalogTable, TableKind
+from catalog.store import Store
+from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
+
+
+def list_tables(store: Store, *, warehouse: str | None = None) -> list[CatalogTable]:
+    """Every live table and view, ordered by warehouse, schema and name."""
+    with store.session() as session:
+        if warehouse is not None:
+            _require_warehouse(session, warehouse)
+        query = (
+            sa.select(TableRow, SchemaRow.name, WarehouseRow.name)
+            .join(SchemaRow, TableRow.schema_id == SchemaRow.id)
+            .join(WarehouseRow, SchemaRow.warehouse_id == WarehouseRow.id)
+            .where(TableRow.removed_at.is_(None), SchemaRow.removed_at.is_(None))
+            .options(
+                selectinload(TableRow.columns).selectinload(ColumnRow.tags),
+                selectinload(TableRow.tags),
+            )
+            .order_by(WarehouseRow.name, SchemaRow.name, TableRow.name)
+        )
+        if warehouse is not None:
+            query = query.where(WarehouseRow.name == warehouse)
+        return [to_catalog_table(row, schema, wh) for row, schema, wh in session.execute(query)]
+
+
+def to_catalog_table(row: TableRow, schema: str, warehouse: str) -> CatalogTable:
+    return CatalogTable(
+        warehouse=warehouse,
+        schema=schema,
+        name=row.name,
+        kind=TableKind(row.kind),
+        columns=tuple(
+            CatalogColumn(
+                name=c.name,
+                data_type=c.data_type,
+                position=c.position,
+                nullable=c.nullable,
+                tags=tuple(sorted(t.tag.name for t in c.tags)),
+                description=c.description,
+            )
+            for c in row.columns
+            if c.removed_at is None
+        ),
+        view_sql=row.view_sql,
+        row_count=row.row_count,
+        row_count_exact=row.row_count_exact,
+        description=row.description,
+        comment=row.comment,
+        owner=row.owner,
+        tags=tuple(sorted(t.tag.name for t in row.tags)),
+    )
+
+
+def export_json(tables: list[CatalogTable]) -> dict[str, Any]:
+    """The ``veil catalog export --format json`` document."""
+    return {"tables": [_table_json(t) for t in tables]}
+
+
+def _table_json(t: CatalogTable) -> dict[str, Any]:
+    return {
+        "warehouse": t.warehouse,
+        "schema": t.schema,
+        "name": t.name,
+        "kind": t.kind.value,
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.data_type,
+                "tags": list(c.tags),
+                "pii": None
+                if c.pii is None
+                else {"entity": c.pii.entity, "score": c.pii.score, "status": c.pii.status},
+                "nullable": c.nullable,
+                "description": c.description,
+            }
+            for c in t.columns
+        ],
+        "description": t.description,
+        "comment": t.comment,
+        "owner": t.owner,
+        "tags": list(t.tags),
+        "row_count": t.row_count,
+        "row_count_exact": t.row_count_exact,
+        "view_sql": t.view_sql,
+    }
+
+
+def _require_warehouse(session: Session, name: str) -> None:
+    if session.scalar(sa.select(WarehouseRow.id).where(WarehouseRow.name == name)) is None:
+        known = session.scalars(sa.select(WarehouseRow.name).order_by(WarehouseRow.name)).all()
+        raise NotFoundError(
+            f"no warehouse named {name!r} in the catalog",
+            hint=f"Known: {', '.join(known)}." if known else "Scan one with `veil scan`.",
+        )

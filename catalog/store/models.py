@@ -1,0 +1,231 @@
+"""SQLAlchemy models of the catalog store.
+
+These rows are the store's private representation; the rest of Veil works with the
+frozen dataclasses of :mod:`catalog.model`. Objects that disappear from a warehouse
+are never deleted here: they get ``removed_at`` so that a steward's descriptions,
+owners and tags survive a table being dropped and re-created, and the history of
+schema changes keeps pointing at real rows. Every schema change to these models
+needs an Alembic migration (a test compares the two).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as UTC and always read back timezone-aware.
+
+    SQLite keeps no time zone; without this, values written as aware datetimes come
+    back naive and comparisons between old and new rows break.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("catalog timestamps must be timezone-aware")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WarehouseRow(Base):
+    __tablename__ = "warehouses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: Full SQLAlchemy URL, password included: the gateway and scans need it. Only ever
+    #: shown through catalog.connect.redact_url.
+    url: Mapped[str] = mapped_column(Text)
+    dialect: Mapped[str] = mapped_column(String(50))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_scan_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    schemas: Mapped[list[SchemaRow]] = relationship(
+        back_populates="warehouse", cascade="all, delete-orphan"
+    )
+
+
+class SchemaRow(Base):
+    __tablename__ = "schemas"
+    __table_args__ = (UniqueConstraint("warehouse_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(400))
+    description: Mapped[str | None] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    warehouse: Mapped[WarehouseRow] = relationship(back_populates="schemas")
+    tables: Mapped[list[TableRow]] = relationship(
+        back_populates="schema", cascade="all, delete-orphan"
+    )
+
+
+class TableRow(Base):
+    __tablename__ = "tables"
+    __table_args__ = (UniqueConstraint("schema_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schema_id: Mapped[int] = mapped_column(ForeignKey("schemas.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(400))
+    #: "table", "view" or "materialized_view" (catalog.model.TableKind).
+    kind: Mapped[str] = mapped_column(String(30))
+    view_sql: Mapped[str | None] = mapped_column(Text)
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    row_count_exact: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str | None] = mapped_column(Text)  # the warehouse's own comment
+    description: Mapped[str | None] = mapped_column(Text)  # steward-written
+    owner: Mapped[str | None] = mapped_column(String(200))
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    schema: Mapped[SchemaRow] = relationship(back_populates="tables")
+    columns: Mapped[list[ColumnRow]] = relationship(
+        back_populates="table", cascade="all, delete-orphan", order_by="ColumnRow.position"
+    )
+    tags: Mapped[list[TableTagRow]] = relationship(
+        back_populates="table", cascade="all, delete-orphan"
+    )
+
+
+class ColumnRow(Base):
+    __tablename__ = "columns"
+    __table_args__ = (UniqueConstraint("table_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    table_id: Mapped[int] = mapped_column(ForeignKey("tables.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(400))
+    position: Mapped[int] = mapped_column(Integer)
+    data_type: Mapped[str] = mapped_column(String(400))
+    nullable: Mapped[bool] = mapped_column(Boolean, default=True)
+    default: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    table: Mapped[TableRow] = relationship(back_populates="columns")
+    tags: Mapped[list[ColumnTagRow]] = relationship(
+        back_populates="column", cascade="all, delete-orphan"
+    )
+
+
+class TagRow(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class TableTagRow(Base):
+    __tablename__ = "table_tags"
+
+    table_id: Mapped[int] = mapped_column(
+        ForeignKey("tables.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    #: Who put it there: "steward", "classifier", "lineage".
+    source: Mapped[str] = mapped_column(String(30))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    table: Mapped[TableRow] = relationship(back_populates="tags")
+    tag: Mapped[TagRow] = relationship(lazy="joined")
+
+
+class ColumnTagRow(Base):
+    __tablename__ = "column_tags"
+
+    column_id: Mapped[int] = mapped_column(
+        ForeignKey("columns.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(30))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    column: Mapped[ColumnRow] = relationship(back_populates="tags")
+    tag: Mapped[TagRow] = relationship(lazy="joined")
+
+
+class ScanRunRow(Base):
+    __tablename__ = "scan_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: "running", "succeeded" or "failed".
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    schemas_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    tables_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    columns_scanned: Mapped[int] = mapped_column(Integer, default=0)
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class SchemaChangeRow(Base):
+    __tablename__ = "schema_changes"
+    __table_args__ = (Index("ix_schema_changes_warehouse_detected", "warehouse_id", "detected_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scan_run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    #: catalog.model.ChangeKind value.
+    kind: Mapped[str] = mapped_column(String(40))
+    schema_name: Mapped[str] = mapped_column(String(400))
+    table_name: Mapped[str | None] = mapped_column(String(400))
+    column_name: Mapped[str | None] = mapped_column(String(400))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,91 @@
+"""``veil demo``: build the demo company and run Veil's whole path over it.
+
+This is the one place that wires the packages together end to end; each later
+capability (classification, lineage, policies, the web app and the gateway) adds
+its step here, in pipeline order.
+"""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from catalog.scan import scan_warehouse
+from cli.context import VeilContext
+from cli.output import err_console, out_console, phase_progress
+from cli.scan_cmd import print_summary
+
+
+@click.command()
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Random seed: the same seed builds the same data.",
+)
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.01, 100),
+    default=1.0,
+    show_default=True,
+    help="Data volume multiplier (1.0 is about 100,000 rows).",
+)
+@click.option(
+    "--statements",
+    type=click.IntRange(100),
+    default=6000,
+    show_default=True,
+    help="Number of statements in the generated query log.",
+)
+@click.pass_obj
+def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
+    """Build a demo warehouse (DuckDB) and query log, and catalog them.
+
+    Generates a realistic company (CRM, sales, support, HR, web analytics) with
+    synthetic personal data, derived tables and views, and a query log of analysts
+    and ETL jobs; then scans the warehouse into the catalog. Files go under
+    `<home>/demo/` (home is .veil by default); running it again rebuilds them.
+    """
+    from cli.demo import build_warehouse, write_query_log
+
+    home = obj.settings.home_path
+    folder = home / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    store = obj.store
+    console, note = out_console(), err_console()
+
+    started = time.perf_counter()
+    note.print(f"Building the demo warehouse in {folder} …")
+    warehouse = build_warehouse(folder / "demo.duckdb", seed=seed, scale=scale)
+    log = write_query_log(folder / "query_log.jsonl", warehouse, seed=seed, statements=statements)
+    build_seconds = time.perf_counter() - started
+
+    url = f"duckdb:///{warehouse.path.resolve()}"
+    with phase_progress() as progress:
+        result = scan_warehouse(
+            store,
+            url,
+            "demo",
+            exact_count_max_rows=obj.settings.scan_exact_count_max_rows,
+            progress=progress,
+        )
+
+    total_rows = sum(warehouse.tables.values())
+    console.print(
+        f"[bold]Demo warehouse[/] {warehouse.path}: {len(warehouse.tables)} tables "
+        f"({total_rows:,} rows) and {len(warehouse.views)} views over "
+        f"{len({t.split('.')[0] for t in warehouse.tables})} schemas, built in "
+        f"{build_seconds:.1f}s."
+    )
+    console.print(
+        f"[bold]Query log[/] {log.path}: {log.statements:,} statements by "
+        f"{len(log.users)} users ({', '.join(log.users)}), {log.failed} failed."
+    )
+    print_summary(result)
+    console.print(f"[bold]Catalog[/] {store.url}")
+    console.print(
+        "Next: veil catalog search email · veil catalog show demo.crm.customers · "
+        "veil catalog export --format json"
+    )
