@@ -226,4 +226,5 @@ def _did_you_mean(name: str, known: Mapping[str, Any], *, env: bool = False) -> 
     match = difflib.get_close_matches(name, list(known), n=1)
     if not match:
         return ""
-    return f"; did you mean {_env_name(match[0]) if env else match[0]!r}?"
+    suggestion = _env_name(match[0]) if env else repr(match[0])
+    return f"; did you mean {suggestion}?"

@@ -105,9 +105,7 @@ def explain_db_error(error: sa_exc.DBAPIError, url: URL) -> WarehouseError:
     lowered = text.lower()
     where = _describe_target(url)
     user = url.username or "(default user)"
-    if "authentication failed" in lowered or (
-        "role" in lowered and "does not exist" in lowered
-    ):
+    if "authentication failed" in lowered or ("role" in lowered and "does not exist" in lowered):
         return WarehouseError(
             f"{where} refused the login for user {user!r}",
             hint="Check the user name and password in the URL.",

@@ -98,23 +98,26 @@ def rank(candidates: Iterable[Candidate], terms: Sequence[str], *, limit: int) -
 
 def _best(c: Candidate, term: str) -> tuple[float, str]:
     options = [
-        (_name_score(c.own_name, term, 10, 6, 3), "name"),
+        (_name_score(c.own_name, term, 10), "name"),
         (max((_tag_score(t, term) for t in c.tags), default=0.0), "tag"),
         (_text_score(c.description, term), "description"),
     ]
     if c.column is not None:
-        options.append((_name_score(c.table, term, 4, 3, 1.5), "table"))
-    options.append((_name_score(c.schema, term, 2, 1.5, 1), "schema"))
+        options.append((_name_score(c.table, term, 4), "table"))
+    options.append((_name_score(c.schema, term, 2), "schema"))
     return max(options)
 
 
-def _name_score(name: str, term: str, exact: float, word: float, substring: float) -> float:
+def _name_score(name: str, term: str, weight: float) -> float:
+    """Exact name > whole word of the name > prefix > anywhere in it."""
     lowered = name.lower()
     if lowered == term:
-        return exact
-    if term in _WORDS.findall(lowered) or lowered.startswith(term):
-        return word
-    return substring if term in lowered else 0.0
+        return weight
+    if term in _WORDS.findall(lowered):
+        return 0.6 * weight
+    if lowered.startswith(term):
+        return 0.45 * weight
+    return 0.3 * weight if term in lowered else 0.0
 
 
 def _tag_score(tag: str, term: str) -> float:

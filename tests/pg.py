@@ -71,15 +71,34 @@ def start_private_cluster() -> tuple[str | None, str]:
     port = _free_port()
     try:
         subprocess.run(
-            [*run_as, str(bindir / "initdb"), "-D", str(data / "db"), "-U", "postgres",
-             "--auth=trust", "--no-sync"],
-            check=True, capture_output=True,
+            [
+                *run_as,
+                str(bindir / "initdb"),
+                "-D",
+                str(data / "db"),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
         )
         subprocess.run(
-            [*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l",
-             str(data / "log"), "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
-             "start"],
-            check=True, capture_output=True,
+            [
+                *run_as,
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data / "db"),
+                "-w",
+                "-l",
+                str(data / "log"),
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
         )
     except (subprocess.CalledProcessError, OSError) as e:
         return None, f"starting a private cluster failed: {e}"
@@ -87,7 +106,8 @@ def start_private_cluster() -> tuple[str | None, str]:
     def stop() -> None:
         subprocess.run(
             [*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "immediate", "stop"],
-            capture_output=True, check=False,
+            capture_output=True,
+            check=False,
         )
         shutil.rmtree(data, ignore_errors=True)
 

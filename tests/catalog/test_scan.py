@@ -15,7 +15,12 @@ from tests import warehouses
 
 EXPECTED_TYPES = {
     "duckdb": {"id": "INTEGER", "email": "VARCHAR", "born": "DATE", "balance": "DECIMAL(12,2)"},
-    "sqlite": {"id": "INTEGER", "email": "VARCHAR(200)", "born": "DATE", "balance": "DECIMAL(12, 2)"},
+    "sqlite": {
+        "id": "INTEGER",
+        "email": "VARCHAR(200)",
+        "born": "DATE",
+        "balance": "DECIMAL(12, 2)",
+    },
     "postgresql": {
         "id": "integer",
         "email": "character varying(200)",

@@ -53,7 +53,7 @@ def test_a_store_from_a_newer_veil_is_refused_untouched(tmp_path):
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '9999_future'"))
-    with pytest.raises(CatalogStoreError, match="newer Veil|does not know"):
+    with pytest.raises(CatalogStoreError, match=r"newer Veil|does not know"):
         open_store(url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
