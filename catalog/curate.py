@@ -74,14 +74,15 @@ def remove_tag(store: Store, ref: str, tag: str) -> bool:
     name = normalize_tag(tag)
     with store.session() as session:
         table, column = resolve(session, ref)
-        links: list[TableTagRow] | list[ColumnTagRow] = (
-            column.tags if column is not None else table.table.tags
-        )
-        for link in list(links):
-            if link.tag.name == name:
-                links.remove(link)  # type: ignore[arg-type]
-                return True
-        return False
+        if column is not None:
+            column_link = next((t for t in column.tags if t.tag.name == name), None)
+            if column_link is not None:
+                column.tags.remove(column_link)
+            return column_link is not None
+        table_link = next((t for t in table.table.tags if t.tag.name == name), None)
+        if table_link is not None:
+            table.table.tags.remove(table_link)
+        return table_link is not None
 
 
 def _tag(session: Session, name: str) -> TagRow:

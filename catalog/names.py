@@ -80,7 +80,7 @@ def resolve_table(session: Session, ref: str) -> ResolvedTable:
         raise UsageError(
             f"{ref!r} does not name a table", hint="Write schema.table or warehouse.schema.table."
         )
-    warehouse, schema, table = [None, *parts] if len(parts) == 2 else parts
+    warehouse, schema, table = _split_table(parts)
     return _one_table(session, ref, warehouse, schema, table)
 
 
@@ -93,7 +93,7 @@ def resolve_column(session: Session, ref: str) -> tuple[ResolvedTable, ColumnRow
             hint="Write schema.table.column or warehouse.schema.table.column.",
         )
     *table_parts, column = parts
-    warehouse, schema, table = [None, *table_parts] if len(table_parts) == 2 else table_parts
+    warehouse, schema, table = _split_table(table_parts)
     resolved = _one_table(session, ref, warehouse, schema, table)
     live = [c for c in resolved.table.columns if c.removed_at is None]
     match = _pick([c for c in live if c.name == column]) or _pick(
@@ -118,6 +118,13 @@ def resolve(session: Session, ref: str) -> tuple[ResolvedTable, ColumnRow | None
         return resolve_table(session, ref), None
     except NotFoundError:
         return resolve_column(session, ref)
+
+
+def _split_table(parts: list[str]) -> tuple[str | None, str, str]:
+    """[warehouse,] schema, table → (warehouse or None, schema, table)."""
+    if len(parts) == 2:
+        return None, parts[0], parts[1]
+    return parts[0], parts[1], parts[2]
 
 
 def _one_table(

@@ -302,7 +302,12 @@ def _table_comments(inspector: sa.Inspector, schema: str) -> dict[str, str]:
         comments = inspector.get_multi_table_comment(schema=schema, kind=ObjectKind.ANY)
     except NotImplementedError:
         return {}
-    return {name: c["text"] for (_, name), c in comments.items() if c.get("text")}
+    result: dict[str, str] = {}
+    for (_, name), comment in comments.items():
+        text = comment.get("text")
+        if text:
+            result[name] = text
+    return result
 
 
 def _type_name(type_: object, dialect: str) -> str:

@@ -68,14 +68,14 @@ def apply_snapshot(
     for info in snapshot.tables:
         key = (info.schema, info.name)
         seen.add(key)
-        row = tables.get(key)
-        if row is None:
-            row = TableRow(schema=by_name[info.schema], name=info.name, first_seen_at=now)
-            session.add(row)
-        _update_table(row, info, now)
-    for key, row in tables.items():
-        if key not in seen and row.removed_at is None:
-            row.removed_at = now
+        table = tables.get(key)
+        if table is None:
+            table = TableRow(schema=by_name[info.schema], name=info.name, first_seen_at=now)
+            session.add(table)
+        _update_table(table, info, now)
+    for key, table in tables.items():
+        if key not in seen and table.removed_at is None:
+            table.removed_at = now
 
 
 def _update_table(row: TableRow, info: TableInfo, now: dt.datetime) -> None:

@@ -211,3 +211,41 @@ def test_unusable_warehouse_names_are_refused(sqlite_store, tmp_path, bad):
     url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
     with pytest.raises(UsageError, match="not a usable warehouse name"):
         scan_warehouse(sqlite_store, url, bad)
+
+
+def test_postgres_uses_estimates_when_counting_is_not_wanted(store, pg_database):
+    url = warehouses.postgres_warehouse(pg_database)
+    scan_warehouse(store, url, "wh", exact_count_max_rows=0)
+    customers = _by_name(store)["crm.customers"]
+    assert customers.row_count == 3  # reltuples after ANALYZE
+    assert customers.row_count_exact is False
+
+
+def test_postgres_unanalyzed_tables_are_counted_exactly(store, pg_database):
+    url = warehouses.postgres_warehouse(pg_database)
+    warehouses.apply(url, ["CREATE TABLE sales.fresh AS SELECT generate_series(1, 42) AS n"])
+    # apply() runs ANALYZE; make this table look never-analyzed again.
+    import psycopg
+
+    from tests.pg import libpq
+
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        conn.execute("CREATE TABLE sales.unanalyzed (n integer)")
+        conn.execute("INSERT INTO sales.unanalyzed SELECT generate_series(1, 7)")
+    scan_warehouse(store, url, "wh")
+    tables = _by_name(store)
+    assert (tables["sales.fresh"].row_count, tables["sales.fresh"].row_count_exact) == (42, True)
+    assert (tables["sales.unanalyzed"].row_count, tables["sales.unanalyzed"].row_count_exact) == (
+        7,
+        True,
+    )
+
+
+def test_progress_is_reported_per_table(sqlite_store, tmp_path):
+    calls = []
+    url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
+    scan_warehouse(sqlite_store, url, "wh", progress=lambda *a: calls.append(a))
+    phases = [c[0] for c in calls]
+    assert phases[0] == "reading structure" and phases[-1] == "saving"
+    counting = [c for c in calls if c[0] == "counting rows"]
+    assert [c[1] for c in counting] == [0, 1, 2, 3] and {c[2] for c in counting} == {3}
