@@ -24,6 +24,9 @@ from sqlglot.tokens import TokenType
 
 from catalog.model import ColumnInfo, TableInfo, TableKind
 
+#: Longest a PostgreSQL COUNT(*) batch may run before the scan falls back to estimates.
+_COUNT_TIMEOUT = "5s"
+
 #: Schemas that hold the engine's own metadata, never catalogued.
 _SYSTEM_SCHEMAS = frozenset({"information_schema", "pg_catalog", "pg_toast", "sys"})
 
@@ -40,9 +43,9 @@ class Reflector(Protocol):
         ...
 
     def count_rows(
-        self, conn: Connection, table: TableInfo, exact_below: int
-    ) -> tuple[int | None, bool]:
-        """(row count, exact?) for one table, counting exactly when it is cheap enough."""
+        self, conn: Connection, tables: Sequence[TableInfo], exact_below: int
+    ) -> list[tuple[int | None, bool]]:
+        """(row count, exact?) per table, counting exactly where that is cheap enough."""
         ...
 
 
@@ -79,9 +82,27 @@ def view_query(definition: str | None, dialect: str | None = None) -> str | None
     return text.rstrip(";").strip()
 
 
-def _count(conn: Connection, table: TableInfo) -> int:
-    query = sa.select(sa.func.count()).select_from(sa.table(table.name, schema=table.schema))
-    return int(conn.execute(query).scalar_one())
+def _count(conn: Connection, tables: Sequence[TableInfo]) -> list[int]:
+    """Exact row counts of several tables in one round trip (one UNION ALL query)."""
+    if not tables:
+        return []
+    parts = [
+        sa.select(sa.literal(i).label("i"), sa.func.count().label("n")).select_from(
+            sa.table(t.name, schema=t.schema)
+        )
+        for i, t in enumerate(tables)
+    ]
+    query = parts[0] if len(parts) == 1 else sa.union_all(*parts)
+    counts = dict(conn.execute(query).tuples().all())
+    return [int(counts[i]) for i in range(len(tables))]
+
+
+def _merge(
+    tables: Sequence[TableInfo], counted: dict[int, int], fallback: dict[int, int | None]
+) -> list[tuple[int | None, bool]]:
+    return [
+        (counted[i], True) if i in counted else (fallback.get(i), False) for i in range(len(tables))
+    ]
 
 
 class DuckDBReflector:
@@ -143,12 +164,12 @@ class DuckDBReflector:
         return sorted(result, key=lambda t: (t.schema, t.name))
 
     def count_rows(
-        self, conn: Connection, table: TableInfo, exact_below: int
-    ) -> tuple[int | None, bool]:
+        self, conn: Connection, tables: Sequence[TableInfo], exact_below: int
+    ) -> list[tuple[int | None, bool]]:
         # DuckDB answers COUNT(*) from its row-group metadata: always cheap.
-        if table.kind is not TableKind.TABLE:
-            return None, False
-        return _count(conn, table), True
+        wanted = [i for i, t in enumerate(tables) if t.kind is TableKind.TABLE]
+        counts = _count(conn, [tables[i] for i in wanted])
+        return _merge(tables, dict(zip(wanted, counts, strict=True)), {})
 
 
 class PostgresReflector:
@@ -222,25 +243,39 @@ class PostgresReflector:
         return sorted(result, key=lambda t: (t.schema, t.name))
 
     def count_rows(
-        self, conn: Connection, table: TableInfo, exact_below: int
-    ) -> tuple[int | None, bool]:
-        if table.kind is TableKind.VIEW:
-            return None, False
-        estimate = table.row_count
-        affordable = estimate is None or estimate < exact_below
-        if (
-            exact_below <= 0
-            or not affordable
-            or not self._readable.get((table.schema, table.name), True)
-        ):
-            return estimate, False
-        # A bounded COUNT(*): an estimate that was badly stale must not stall the scan.
+        self, conn: Connection, tables: Sequence[TableInfo], exact_below: int
+    ) -> list[tuple[int | None, bool]]:
+        estimates = {i: t.row_count for i, t in enumerate(tables)}
+        wanted = [
+            i
+            for i, t in enumerate(tables)
+            if t.kind is not TableKind.VIEW
+            and exact_below > 0
+            and (t.row_count is None or t.row_count < exact_below)
+            and self._readable.get((t.schema, t.name), True)
+        ]
+        counted = self._bounded_count(conn, [tables[i] for i in wanted])
+        if counted is None:  # the batch was too slow: count one by one, skipping slow ones
+            pairs = [(i, self._bounded_count(conn, [tables[i]])) for i in wanted]
+            found = {i: c[0] for i, c in pairs if c is not None}
+        else:
+            found = dict(zip(wanted, counted, strict=True))
+        return _merge(tables, found, estimates)
+
+    @staticmethod
+    def _bounded_count(conn: Connection, tables: Sequence[TableInfo]) -> list[int] | None:
+        """Exact counts, or None when they take longer than the time limit.
+
+        A stale estimate may hide a huge table; the limit keeps a scan from stalling.
+        """
+        if not tables:
+            return []
         try:
             with conn.begin_nested():
-                conn.execute(sa.text("SET LOCAL statement_timeout = '5s'"))
-                return _count(conn, table), True
+                conn.execute(sa.text(f"SET LOCAL statement_timeout = '{_COUNT_TIMEOUT}'"))
+                return _count(conn, tables)
         except sa_exc.OperationalError:
-            return estimate, False
+            return None
 
 
 class InspectorReflector:
@@ -288,13 +323,14 @@ class InspectorReflector:
         return result
 
     def count_rows(
-        self, conn: Connection, table: TableInfo, exact_below: int
-    ) -> tuple[int | None, bool]:
-        if table.kind is not TableKind.TABLE or exact_below <= 0:
-            return None, False
-        if conn.dialect.name != "sqlite":
-            return None, False  # no cheap exact count and no estimate we know how to read
-        return _count(conn, table), True
+        self, conn: Connection, tables: Sequence[TableInfo], exact_below: int
+    ) -> list[tuple[int | None, bool]]:
+        # Only SQLite is known to count cheaply; elsewhere there is no estimate we can read.
+        if conn.dialect.name != "sqlite" or exact_below <= 0:
+            return _merge(tables, {}, {})
+        wanted = [i for i, t in enumerate(tables) if t.kind is TableKind.TABLE]
+        counts = _count(conn, [tables[i] for i in wanted])
+        return _merge(tables, dict(zip(wanted, counts, strict=True)), {})
 
 
 def _table_comments(inspector: sa.Inspector, schema: str) -> dict[str, str]:

@@ -30,7 +30,10 @@ from catalog.model import SchemaChange, TableInfo, TableKind, WarehouseSnapshot
 from catalog.reflect import reflector_for
 from catalog.store import Store
 from catalog.store.models import ScanRunRow, SchemaChangeRow, WarehouseRow, utcnow
-from catalog.store.snapshot import apply_snapshot, load_rows, snapshot_of
+from catalog.store.snapshot import apply_snapshot, load_stored, snapshot_of
+
+#: Tables counted per round trip to the warehouse.
+_COUNT_BATCH = 100
 
 #: Called as progress(phase, done, total, item); total is None while it is not yet known.
 ProgressFn = Callable[[str, int, int | None, str], None]
@@ -101,10 +104,10 @@ def scan_warehouse(
         run = ScanRunRow(warehouse_id=warehouse.id, started_at=started_at)
         session.add(run)
         session.flush()
-        rows = load_rows(session, warehouse)
+        stored = load_stored(session, warehouse.id)
         first_scan = warehouse.last_scan_at is None
-        changes = [] if first_scan else diff_snapshots(snapshot_of(rows), snapshot)
-        apply_snapshot(session, warehouse, rows, snapshot, now)
+        changes = [] if first_scan else diff_snapshots(snapshot_of(stored), snapshot)
+        apply_snapshot(session, warehouse.id, stored, snapshot, now)
         session.add_all(_change_rows(changes, run.id, warehouse.id, now))
         warehouse.last_scan_at = now
         run.status, run.finished_at = "succeeded", utcnow()
@@ -139,10 +142,14 @@ def _reflect(
             schemas = reflector.schemas(conn)
             tables = reflector.tables(conn, schemas)
             counted: list[TableInfo] = []
-            for i, table in enumerate(tables):
-                report("counting rows", i, len(tables), table.qualified_name)
-                count, exact = reflector.count_rows(conn, table, exact_below)
-                counted.append(replace(table, row_count=count, row_count_exact=exact))
+            for start in range(0, len(tables), _COUNT_BATCH):
+                batch = tables[start : start + _COUNT_BATCH]
+                report("counting rows", start, len(tables), batch[0].qualified_name)
+                counts = reflector.count_rows(conn, batch, exact_below)
+                counted += [
+                    replace(t, row_count=n, row_count_exact=exact)
+                    for t, (n, exact) in zip(batch, counts, strict=True)
+                ]
             report("counting rows", len(tables), len(tables), "")
         except sa_exc.DBAPIError as e:
             raise explain_db_error(e, engine.url) from e

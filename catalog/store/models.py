@@ -99,7 +99,6 @@ class SchemaRow(Base):
     description: Mapped[str | None] = mapped_column(Text)
     owner: Mapped[str | None] = mapped_column(String(200))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     warehouse: Mapped[WarehouseRow] = relationship(back_populates="schemas")
@@ -124,7 +123,6 @@ class TableRow(Base):
     description: Mapped[str | None] = mapped_column(Text)  # steward-written
     owner: Mapped[str | None] = mapped_column(String(200))
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     schema: Mapped[SchemaRow] = relationship(back_populates="tables")
@@ -150,7 +148,6 @@ class ColumnRow(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     first_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     table: Mapped[TableRow] = relationship(back_populates="columns")

@@ -241,11 +241,11 @@ def test_postgres_unanalyzed_tables_are_counted_exactly(store, pg_database):
     )
 
 
-def test_progress_is_reported_per_table(sqlite_store, tmp_path):
+def test_progress_is_reported_while_counting(sqlite_store, tmp_path):
     calls = []
     url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
     scan_warehouse(sqlite_store, url, "wh", progress=lambda *a: calls.append(a))
     phases = [c[0] for c in calls]
     assert phases[0] == "reading structure" and phases[-1] == "saving"
     counting = [c for c in calls if c[0] == "counting rows"]
-    assert [c[1] for c in counting] == [0, 1, 2, 3] and {c[2] for c in counting} == {3}
+    assert counting[0][1] == 0 and counting[-1][1] == 3 and {c[2] for c in counting} == {3}
