@@ -23,20 +23,25 @@ def list_tables(store: Store, *, warehouse: str | None = None) -> list[CatalogTa
     with store.session() as session:
         if warehouse is not None:
             _require_warehouse(session, warehouse)
-        query = (
-            sa.select(TableRow, SchemaRow.name, WarehouseRow.name)
-            .join(SchemaRow, TableRow.schema_id == SchemaRow.id)
-            .join(WarehouseRow, SchemaRow.warehouse_id == WarehouseRow.id)
-            .where(TableRow.removed_at.is_(None), SchemaRow.removed_at.is_(None))
-            .options(
-                selectinload(TableRow.columns).selectinload(ColumnRow.tags),
-                selectinload(TableRow.tags),
-            )
-            .order_by(WarehouseRow.name, SchemaRow.name, TableRow.name)
-        )
+        query = live_tables_query()
         if warehouse is not None:
             query = query.where(WarehouseRow.name == warehouse)
         return [to_catalog_table(row, schema, wh) for row, schema, wh in session.execute(query)]
+
+
+def live_tables_query() -> sa.Select[tuple[TableRow, str, str]]:
+    """(table row with columns and tags loaded, schema name, warehouse name) of live tables."""
+    return (
+        sa.select(TableRow, SchemaRow.name, WarehouseRow.name)
+        .join(SchemaRow, TableRow.schema_id == SchemaRow.id)
+        .join(WarehouseRow, SchemaRow.warehouse_id == WarehouseRow.id)
+        .where(TableRow.removed_at.is_(None), SchemaRow.removed_at.is_(None))
+        .options(
+            selectinload(TableRow.columns).selectinload(ColumnRow.tags),
+            selectinload(TableRow.tags),
+        )
+        .order_by(WarehouseRow.name, SchemaRow.name, TableRow.name)
+    )
 
 
 def to_catalog_table(row: TableRow, schema: str, warehouse: str) -> CatalogTable:

@@ -13,12 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
-
+from catalog.browse import live_tables_query
 from catalog.errors import UsageError
 from catalog.store import Store
-from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
@@ -138,16 +135,7 @@ def _text_score(text: str | None, term: str) -> float:
 
 
 def _candidates(store: Store) -> list[Candidate]:
-    query = (
-        sa.select(TableRow, SchemaRow.name, WarehouseRow.name)
-        .join(SchemaRow, TableRow.schema_id == SchemaRow.id)
-        .join(WarehouseRow, SchemaRow.warehouse_id == WarehouseRow.id)
-        .where(TableRow.removed_at.is_(None), SchemaRow.removed_at.is_(None))
-        .options(
-            selectinload(TableRow.columns).selectinload(ColumnRow.tags),
-            selectinload(TableRow.tags),
-        )
-    )
+    query = live_tables_query()
     result: list[Candidate] = []
     with store.session() as session:
         for table, schema, warehouse in session.execute(query):
