@@ -97,11 +97,57 @@ class SchemaChange:
         return f"{text}: {self.old} → {self.new}"
 
 
+class PiiEntity(StrEnum):
+    """Kinds of personal data Veil recognizes. Tags are ``pii`` and ``pii.<value lowercased>``."""
+
+    EMAIL_ADDRESS = "EMAIL_ADDRESS"
+    PHONE_NUMBER = "PHONE_NUMBER"
+    PERSON = "PERSON"
+    US_SSN = "US_SSN"
+    CREDIT_CARD = "CREDIT_CARD"
+    IBAN_CODE = "IBAN_CODE"
+    IP_ADDRESS = "IP_ADDRESS"
+    DATE_OF_BIRTH = "DATE_OF_BIRTH"
+    STREET_ADDRESS = "STREET_ADDRESS"
+    US_PASSPORT = "US_PASSPORT"
+    US_DRIVER_LICENSE = "US_DRIVER_LICENSE"
+    FREE_TEXT_PII = "FREE_TEXT_PII"
+    #: Only from a full spaCy model (NER) or custom recognizers.
+    LOCATION = "LOCATION"
+    ORGANIZATION = "ORGANIZATION"
+
+    @property
+    def tag(self) -> str:
+        return f"pii.{self.value.lower()}"
+
+
+class PiiStatus(StrEnum):
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class PiiSuggestion:
+    """What the classifier (or lineage propagation) thinks one column holds, and why.
+
+    ``entity`` is a PiiEntity value, or the name of a custom recognizer from veil.yaml.
+    ``evidence`` is JSON-serializable: sample and hit counts, the signals that fired
+    (value recognizers, column name, type), other candidate entities. ``masked_example``
+    shows the shape of a matching value with its characters masked; never a raw value.
+    """
+
+    entity: str
+    score: float
+    evidence: dict[str, object]
+    masked_example: str | None = None
+
+
 @dataclass(frozen=True)
 class PiiInfo:
     entity: str
     score: float
-    status: str  # "suggested" | "confirmed" | "rejected"
+    status: str  # PiiStatus value
 
 
 @dataclass(frozen=True)
