@@ -48,6 +48,22 @@ class Settings:
         "When a warehouse only gives row-count estimates, tables estimated below this "
         "many rows are counted exactly (COUNT(*)); 0 never counts.",
     )
+    classify_sample_size: int = _setting(
+        100, "Rows sampled per table for PII classification (each column sees up to this many)."
+    )
+    classify_workers: int = _setting(
+        0, "Processes classifying columns in parallel; 0 picks one per core for large jobs."
+    )
+    classify_spacy_model: str = _setting(
+        "",
+        "An installed spaCy model (e.g. en_core_web_sm) whose NER adds PERSON, LOCATION and "
+        "ORGANIZATION in free text. Empty: Veil's offline recognizers only. Never downloaded.",
+    )
+    classify_recognizers: tuple[Any, ...] = _setting(
+        (),
+        "Custom recognizers: a list of {name, regex, score, context} or {name, deny_list, "
+        "context}; name is the entity reported (UPPER_SNAKE).",
+    )
     #: Where each value came from ("default", a file path, or an env variable name).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -189,6 +205,15 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 def _coerce(f: dataclasses.Field[Any], raw: Any, where: str) -> Any:
     kind = type(f.default)
+    if kind is tuple:
+        if isinstance(raw, str):  # from an environment variable: a YAML/JSON list
+            try:
+                raw = yaml.safe_load(raw)
+            except yaml.YAMLError:
+                raise ConfigError(f"{where} must be a YAML or JSON list") from None
+        if isinstance(raw, list | tuple):
+            return tuple(raw)
+        raise ConfigError(f"{where} must be a list, not {type(raw).__name__}")
     if kind is int:
         if isinstance(raw, bool):
             raise ConfigError(f"{where} must be a whole number, not {raw!r}")
@@ -218,6 +243,10 @@ def _validate(s: Settings) -> None:
         )
     if s.scan_exact_count_max_rows < 0:
         raise ConfigError("scan_exact_count_max_rows must be 0 or more")
+    if not 1 <= s.classify_sample_size <= 1_000_000:
+        raise ConfigError("classify_sample_size must be between 1 and 1000000")
+    if s.classify_workers < 0:
+        raise ConfigError("classify_workers must be 0 (automatic) or more")
     if not s.home:
         raise ConfigError("home must not be empty")
 

@@ -1,0 +1,11 @@
+"""PII classification: which columns hold personal data, how sure Veil is, and why.
+
+``Classifier`` classifies one column from sampled values (pure, no I/O);
+``classify_warehouse`` samples every column of a catalogued warehouse, classifies them
+in parallel and records the suggestions for stewards to review (catalog.pii).
+"""
+
+from catalog.classify.classifier import Classifier, ClassifierConfig, ColumnVerdict
+from catalog.classify.decide import ColumnContext
+
+__all__ = ["Classifier", "ClassifierConfig", "ColumnContext", "ColumnVerdict"]
