@@ -30,7 +30,7 @@ def _rows(url: str, schema: str, table: str, n: int, row_count: int | None, view
 
 def test_sample_on_each_engine(warehouse_url):
     schema = "main" if warehouse_url.startswith("sqlite") else "crm"
-    sql, rows = _rows(warehouse_url, schema, "customers", 2, row_count=3)
+    _, rows = _rows(warehouse_url, schema, "customers", 2, row_count=3)
     assert len(rows) == 2
     assert {r[1] for r in rows} <= {"ann@example.com", "bo@example.org", "cy@example.net"}
 
