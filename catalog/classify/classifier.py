@@ -16,7 +16,7 @@ from typing import Any
 from catalog.classify.decide import ColumnContext, decide, fingerprint, type_family
 from catalog.classify.signals import name_signal
 from catalog.classify.values import ValueAnalyzer, ValueFacts
-from catalog.model import PiiSuggestion
+from catalog.model import PiiEntity, PiiSuggestion
 
 _CHUNK = 20
 _MIN_BEFORE_STOPPING = 40
@@ -54,6 +54,7 @@ class Classifier:
         self._values = ValueAnalyzer(
             names, analyzer, recognizers, custom, ner=bool(self.config.spacy_model)
         )
+        self._values.warm_up()
         self.startup_seconds = time.perf_counter() - started
 
     def classify(self, ctx: ColumnContext, values: Iterable[object]) -> ColumnVerdict:
@@ -62,14 +63,17 @@ class Classifier:
         signal = name_signal(ctx.column, ctx.table)
         facts = ValueFacts()
         if family not in ("bool", "opaque"):
-            self._analyze(_distinct(values), facts, signal.strength > 0)
+            bare_phones = signal.supports(PiiEntity.PHONE_NUMBER)
+            self._analyze(_distinct(values), facts, signal.strength > 0, bare_phones)
         suggestion = decide(ctx, facts, signal)
         return ColumnVerdict(suggestion, fingerprint(ctx, suggestion), facts.values)
 
-    def _analyze(self, values: Sequence[object], facts: ValueFacts, named: bool) -> None:
+    def _analyze(
+        self, values: Sequence[object], facts: ValueFacts, named: bool, bare_phones: bool
+    ) -> None:
         for start in range(0, len(values), _CHUNK):
             for value in values[start : start + _CHUNK]:
-                self._values.add(value, facts)
+                self._values.add(value, facts, bare_phones=bare_phones)
             if facts.values >= _MIN_BEFORE_STOPPING and _settled(facts, named):
                 return
 
@@ -78,7 +82,7 @@ def _settled(facts: ValueFacts, named: bool) -> bool:
     """True when the remaining values cannot plausibly change the decision."""
     n = facts.values
     if facts.text_values:
-        return facts.text_with_pii >= 5 or (n >= 80 and facts.text_with_pii == 0)
+        return facts.text_with_pii >= 5 or (n >= 60 and facts.text_with_pii == 0)
     top = max(facts.hits.values(), default=0)
     if top >= 0.95 * n:
         return True

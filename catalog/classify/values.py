@@ -110,8 +110,18 @@ class ValueAnalyzer:
         if ner:  # a full spaCy model adds what only NER finds
             self._text_entities += ["LOCATION", "ORGANIZATION"]
 
-    def add(self, raw: object, facts: ValueFacts) -> None:
-        """Analyze one sampled value (already deduplicated) into ``facts``."""
+    def warm_up(self) -> None:
+        """Pay first-use costs (tldextract's suffix list, phonenumbers' metadata) now."""
+        facts = ValueFacts()
+        for value in ("warm.up@example.com", "+1 212 555 0100", "4111 1111 1111 1111"):
+            self.add(value, facts)
+
+    def add(self, raw: object, facts: ValueFacts, *, bare_phones: bool = True) -> None:
+        """Analyze one sampled value (already deduplicated) into ``facts``.
+
+        ``bare_phones`` False skips checking bare digit strings as phone numbers (costly,
+        and they only count in a column whose name says phone).
+        """
         if raw is None:
             facts.blanks += 1
             return
@@ -134,11 +144,11 @@ class ValueAnalyzer:
             facts.blanks += 1
             return
         facts.values += 1
-        for entity in self._whole_value_entities(value, facts):
+        for entity in self._whole_value_entities(value, facts, bare_phones):
             facts.hits[entity] += 1
             facts.examples.setdefault(entity, value)
 
-    def _whole_value_entities(self, value: str, facts: ValueFacts) -> set[str]:
+    def _whole_value_entities(self, value: str, facts: ValueFacts, bare_phones: bool) -> set[str]:
         found: set[str] = set()
         words = value.split()
         if len(words) >= 3 and starts_with_street_address(value):
@@ -156,7 +166,7 @@ class ValueAnalyzer:
         if _IBAN.match(compact) and self._whole(value, "IBAN_CODE"):
             found.add("IBAN_CODE")
         if compact.isdigit():
-            found |= self._digits(value, compact, facts)
+            found |= self._digits(value, compact, facts, bare_phones)
         elif _PASSPORT.match(value):
             facts.passport_like += 1
         if _license_shaped(value) and self._whole(value, "US_DRIVER_LICENSE"):
@@ -172,7 +182,7 @@ class ValueAnalyzer:
                 found.add(entity)
         return found
 
-    def _digits(self, value: str, digits: str, facts: ValueFacts) -> set[str]:
+    def _digits(self, value: str, digits: str, facts: ValueFacts, bare_phones: bool) -> set[str]:
         found: set[str] = set()
         n = len(digits)
         if 13 <= n <= 19 and self._whole(value, "CREDIT_CARD"):
@@ -183,6 +193,7 @@ class ValueAnalyzer:
             elif value.isdigit():
                 facts.nine_digits += 1
         phone_sized = 7 <= n <= 15 and not found & {"US_SSN", "CREDIT_CARD"}
+        phone_sized = phone_sized and (bare_phones or not value.isdigit())
         if phone_sized and _PHONE_CHARS.match(value) and self._whole(value, "PHONE_NUMBER"):
             if value.isdigit():
                 facts.bare_phones += 1
