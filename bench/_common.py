@@ -43,6 +43,7 @@ Each benchmark is a script in this directory, run from the repository root:
 | benchmark | full run (writes its section below) | smoke run (a few seconds, writes nothing) |
 | --- | --- | --- |
 | catalog scan | `.venv/bin/python bench/scan.py` | `.venv/bin/python bench/scan.py --quick` |
+| PII classification | `.venv/bin/python bench/classify.py` | `.venv/bin/python bench/classify.py --quick` |
 
 `--help` lists each script's options. PostgreSQL is the local server at 127.0.0.1:5432
 (user `postgres`, trust auth) unless `$VEIL_TEST_PG_URL` names another; benchmarks create
@@ -55,7 +56,7 @@ reports medians; the *ratio* to that same-run baseline is the figure to compare,
 raw seconds are given so the ratio can be checked. Each section names the exact command,
 the machine (`nproc`, CPU model, Python) and the date of its run, and is replaced
 whenever its benchmark runs again; other sections are left as they are.
-"""
+"""  # noqa: E501 (a markdown table row is as long as its commands)
 
 
 @dataclass

@@ -7,13 +7,15 @@ may be added; none may be renamed or removed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from catalog.errors import NotFoundError
-from catalog.model import CatalogColumn, CatalogTable, TableKind
+from catalog.model import CatalogColumn, CatalogTable, PiiInfo, TableKind
+from catalog.pii import effective_pii
 from catalog.store import Store
 from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
 
@@ -26,7 +28,10 @@ def list_tables(store: Store, *, warehouse: str | None = None) -> list[CatalogTa
         query = live_tables_query()
         if warehouse is not None:
             query = query.where(WarehouseRow.name == warehouse)
-        return [to_catalog_table(row, schema, wh) for row, schema, wh in session.execute(query)]
+        rows = session.execute(query).all()
+        live = (c.id for row, _, _ in rows for c in row.columns if c.removed_at is None)
+        pii = effective_pii(session, live)
+        return [to_catalog_table(row, schema, wh, pii=pii) for row, schema, wh in rows]
 
 
 def live_tables_query() -> sa.Select[tuple[TableRow, str, str]]:
@@ -44,7 +49,19 @@ def live_tables_query() -> sa.Select[tuple[TableRow, str, str]]:
     )
 
 
-def to_catalog_table(row: TableRow, schema: str, warehouse: str) -> CatalogTable:
+def to_catalog_table(
+    row: TableRow, schema: str, warehouse: str, *, pii: Mapping[int, PiiInfo] | None = None
+) -> CatalogTable:
+    """The catalog record of a loaded table row, with each column's effective PII.
+
+    ``pii`` maps column ids to catalog.pii.effective_pii results; bulk callers pass it
+    for all their tables at once. Without it, this table's columns are looked up in the
+    row's own session, so a single-table view (``veil catalog show``) shows the same PII
+    as the export.
+    """
+    if pii is None:
+        session = object_session(row)
+        pii = effective_pii(session, (c.id for c in row.columns)) if session is not None else {}
     return CatalogTable(
         warehouse=warehouse,
         schema=schema,
@@ -58,6 +75,7 @@ def to_catalog_table(row: TableRow, schema: str, warehouse: str) -> CatalogTable
                 nullable=c.nullable,
                 tags=tuple(sorted(t.tag.name for t in c.tags)),
                 description=c.description,
+                pii=pii.get(c.id),
             )
             for c in row.columns
             if c.removed_at is None

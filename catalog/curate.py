@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from catalog.errors import UsageError
 from catalog.names import resolve, resolve_table
 from catalog.store import Store
-from catalog.store.models import ColumnTagRow, TableTagRow, TagRow
+from catalog.store.models import ColumnRow, ColumnTagRow, TableTagRow, TagRow
 
 _TAG = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,199}$")
 
@@ -55,17 +55,16 @@ def add_tag(
     store: Store, ref: str, tag: str, *, source: str = "steward", by: str | None = None
 ) -> str:
     """Tag a table or column (idempotent); returns its full name."""
-    if source not in TAG_SOURCES:
-        raise UsageError(f"unknown tag source {source!r}; expected one of {', '.join(TAG_SOURCES)}")
+    _check_source(source)
     name = normalize_tag(tag)
     with store.session() as session:
         table, column = resolve(session, ref)
-        tag_row = _tag(session, name)
         if column is not None:
-            if not any(t.tag_id == tag_row.id for t in column.tags):
-                column.tags.append(ColumnTagRow(tag=tag_row, source=source, created_by=by))
-        elif not any(t.tag_id == tag_row.id for t in table.table.tags):
-            table.table.tags.append(TableTagRow(tag=tag_row, source=source, created_by=by))
+            tag_column(session, column, name, source=source, by=by)
+        else:
+            tag_row = _tag(session, name)
+            if not any(t.tag_id == tag_row.id for t in table.table.tags):
+                table.table.tags.append(TableTagRow(tag=tag_row, source=source, created_by=by))
         return _name(table.qualified_name, column.name if column is not None else None)
 
 
@@ -75,14 +74,41 @@ def remove_tag(store: Store, ref: str, tag: str) -> bool:
     with store.session() as session:
         table, column = resolve(session, ref)
         if column is not None:
-            column_link = next((t for t in column.tags if t.tag.name == name), None)
-            if column_link is not None:
-                column.tags.remove(column_link)
-            return column_link is not None
+            return untag_column(column, name)
         table_link = next((t for t in table.table.tags if t.tag.name == name), None)
         if table_link is not None:
             table.table.tags.remove(table_link)
         return table_link is not None
+
+
+def tag_column(
+    session: Session, column: ColumnRow, tag: str, *, source: str = "steward", by: str | None = None
+) -> bool:
+    """Tag a column inside the caller's unit of work (idempotent); True when newly added.
+
+    For library code that changes tags together with other rows in one transaction (a
+    steward confirming PII gets its ``pii`` tags in the same commit as the decision).
+    """
+    _check_source(source)
+    tag_row = _tag(session, normalize_tag(tag))
+    if any(t.tag_id == tag_row.id for t in column.tags):
+        return False
+    column.tags.append(ColumnTagRow(tag=tag_row, source=source, created_by=by))
+    return True
+
+
+def untag_column(column: ColumnRow, tag: str) -> bool:
+    """Remove a tag from a column inside the caller's unit of work; False when absent."""
+    name = normalize_tag(tag)
+    link = next((t for t in column.tags if t.tag.name == name), None)
+    if link is not None:
+        column.tags.remove(link)
+    return link is not None
+
+
+def _check_source(source: str) -> None:
+    if source not in TAG_SOURCES:
+        raise UsageError(f"unknown tag source {source!r}; expected one of {', '.join(TAG_SOURCES)}")
 
 
 def _tag(session: Session, name: str) -> TagRow:

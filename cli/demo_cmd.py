@@ -11,7 +11,10 @@ import time
 
 import click
 
+from catalog.classify import ClassifierConfig
+from catalog.classify.run import classify_warehouse
 from catalog.scan import scan_warehouse
+from cli.classify_cmd import print_report
 from cli.context import VeilContext
 from cli.output import err_console, out_console, phase_progress
 from cli.scan_cmd import print_summary
@@ -45,7 +48,8 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
 
     Generates a realistic company (CRM, sales, support, HR, web analytics) with
     synthetic personal data, derived tables and views, and a query log of analysts
-    and ETL jobs; then scans the warehouse into the catalog. Files go under
+    and ETL jobs; then scans the warehouse into the catalog and classifies its
+    columns for personal data. Files go under
     `<home>/demo/` (home is .veil by default); running it again rebuilds them.
     """
     from cli.demo import build_warehouse, write_query_log
@@ -63,12 +67,24 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
     build_seconds = time.perf_counter() - started
 
     url = f"duckdb:///{warehouse.path.resolve()}"
+    settings = obj.settings
     with phase_progress() as progress:
         result = scan_warehouse(
             store,
             url,
             "demo",
-            exact_count_max_rows=obj.settings.scan_exact_count_max_rows,
+            exact_count_max_rows=settings.scan_exact_count_max_rows,
+            progress=progress,
+        )
+        classified = classify_warehouse(
+            store,
+            "demo",
+            sample_size=settings.classify_sample_size,
+            workers=settings.classify_workers,
+            config=ClassifierConfig(
+                spacy_model=settings.classify_spacy_model or None,
+                recognizers=tuple(settings.classify_recognizers),
+            ),
             progress=progress,
         )
 
@@ -82,8 +98,9 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
         f"{len(log.users)} users ({', '.join(log.users)}), {log.failed} failed."
     )
     print_summary(result)
+    print_report(classified)
     console.print(f"[bold]Catalog[/] {store.url}")
     console.print(
-        "Next: veil catalog search email · veil catalog show demo.crm.customers · "
+        "Next: veil pii list · veil catalog search email · veil catalog show demo.crm.customers · "
         "veil catalog export --format json"
     )

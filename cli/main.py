@@ -84,11 +84,13 @@ def cli(
 
 def _register() -> None:
     from cli.catalog_cmds import catalog
+    from cli.classify_cmd import classify
     from cli.config_cmds import config
     from cli.demo_cmd import demo
+    from cli.pii_cmds import pii
     from cli.scan_cmd import scan, warehouse
 
-    for command in (scan, warehouse, catalog, demo, config):
+    for command in (scan, warehouse, catalog, classify, pii, demo, config):
         cli.add_command(command)
 
 

@@ -7,5 +7,14 @@ in parallel and records the suggestions for stewards to review (catalog.pii).
 
 from catalog.classify.classifier import Classifier, ClassifierConfig, ColumnVerdict
 from catalog.classify.decide import ColumnContext
+from catalog.classify.run import ClassifyReport, ColumnResult, classify_warehouse
 
-__all__ = ["Classifier", "ClassifierConfig", "ColumnContext", "ColumnVerdict"]
+__all__ = [
+    "Classifier",
+    "ClassifierConfig",
+    "ClassifyReport",
+    "ColumnContext",
+    "ColumnResult",
+    "ColumnVerdict",
+    "classify_warehouse",
+]

@@ -195,6 +195,14 @@ def _structured_shares(facts: ValueFacts, signal: NameSignal) -> dict[str, float
     if facts.license_like and signal.supports(E.US_DRIVER_LICENSE):
         shares[E.US_DRIVER_LICENSE] = facts.share(facts.license_like)
     person = facts.hits.get(E.PERSON, 0)
+    # Names from places no list covers: a column of name-shaped values where a good part
+    # (not all) has a known first name reads as a column of names.
+    if (
+        facts.share(facts.name_shaped) >= 0.8
+        and facts.share(person) >= 0.25
+        and facts.share(person) < _STRUCTURED_THRESHOLD
+    ):
+        person = facts.name_shaped
     if facts.single_names:
         singles = facts.share(facts.single_names)
         if signal.supports(E.PERSON) or singles >= 0.7:

@@ -87,7 +87,8 @@ class NameDictionary:
         if self.is_first(first):
             # Surnames are far more varied than any list: a known first name followed by
             # name-shaped words is enough.
-            return all(_is_wordlike(w) and len(w.strip(".")) > 1 for w in content[1:])
+            # Middle initials ("John F. Kennedy") are fine; a one-letter last word is not.
+            return len(last.strip(".")) > 1 and all(_is_wordlike(w) for w in content[1:])
         # "Last, First" and surname-first orders.
         return self.is_last(first) and self.is_first(last)
 

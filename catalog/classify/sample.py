@@ -5,7 +5,7 @@ BERNOULLI`` (``SYSTEM``, page-level, for very large tables), both ``REPEATABLE``
 same data gives the same sample and re-classification is stable. Engines without a
 sampling clause get a bounded scan (``LIMIT n``), shuffled on SQLite when the table is
 small enough for that to be cheap. Views are read with ``LIMIT`` only. Identifiers are
-quoted by the engine's own SQLAlchemy dialect; the only other inputs are integers.
+always quoted, by the engine's own SQLAlchemy dialect; the only other inputs are integers.
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ def sample_sql(
     """SELECT of ``columns`` from a sample of about ``n`` rows of ``schema.table``."""
     if n <= 0:
         raise ValueError("sample size must be positive")
-    quote = dialect.identifier_preparer.quote
+    # Always quoted: the catalog keeps names exactly as the engine reported them, and a
+    # name that is a keyword in one engine only ("at" in DuckDB) must not break the query.
+    quote = dialect.identifier_preparer.quote_identifier
     qualified = f"{quote(schema)}.{quote(table)}"
     select = ", ".join(quote(c) for c in columns)
     clause = _bounded if is_view else SAMPLERS.get(dialect.name, _bounded)

@@ -188,6 +188,15 @@ _PHRASES: dict[E, tuple[str, ...]] = {
         "dln",
         "license number",
         "licence number",
+        "license",
+        "licence",
+        "license no",
+        "licence no",
+        "dl",
+        "dl id",
+        "dl no",
+        "cdl",
+        "cdl number",
         "fuehrerschein",
         "führerschein",
         "permis conduire",
@@ -210,7 +219,6 @@ _NEGATIVE_WORDS = frozenset(
         "city",
         "country",
         "region",
-        "state",
         "sku",
         "order",
         "invoice",
@@ -325,13 +333,16 @@ def name_signal(column: str, table: str = "") -> NameSignal:
             return NameSignal(E.PERSON, 0 if negative else 1, negative, "name")
         return NameSignal(None, 0, negative, None) if negative else _NONE
     size, entity, phrase = best
-    strength = 2 if size > 1 or len(phrase) >= 4 or phrase in _STRONG_SHORT else 1
+    strong = size > 1 or len(phrase) >= 4 or phrase in _STRONG_SHORT
+    strength = 1 if phrase in _WEAK or not strong else 2
     if negative:
         strength -= 1
     return NameSignal(entity, strength, negative, phrase)
 
 
 _STRONG_SHORT = frozenset({"ssn", "dob", "ip", "tel", "rue"})
+#: Words that point somewhere but are often used otherwise (software licenses).
+_WEAK = frozenset({"license", "licence", "mail"})
 _PEOPLE_TABLES = frozenset(
     {
         "customer",

@@ -10,23 +10,38 @@ from __future__ import annotations
 
 import re
 
-_EN_TYPES = (
-    r"street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|pl|"
-    r"way|terrace|ter|terr|circle|cir|parkway|pkwy|highway|hwy|square|sq|trail|trl|loop|"
-    r"row|crescent|cres|close|gardens|gdns|grove|gr|mews|hill|walk|alley|aly|plaza|plz|"
-    r"pt|ridge|pike|wharf|quay|broadway|expressway|expy|freeway|fwy|junction|jct|landing|"
-    r"manor|meadows?|motorway"
-)
+#: Street suffixes: the USPS standard suffix names (Publication 28, appendix C1) and
+#: their common abbreviations, plus British ones. Plurals are matched by an optional "s".
+_SUFFIX_WORDS = """
+alley aly allee annex anx arcade arc avenue ave av bayou byu beach bch bend bnd bluff blf
+bottom btm boulevard blvd branch br bridge brg brook brk burg bg bypass byp camp cp canyon cyn
+cape cpe causeway cswy center ctr centre circle cir cliff clf club clb common cmn corner cor
+course crse court ct cove cv creek crk crescent cres crest crst crossing xing crossroad xrd
+curve curv dale dl dam dm divide dv drive dr estate est expressway expy extension ext fall
+ferry fry field fld flat flt ford frd forest frst forge frg fork frk fort ft freeway fwy
+garden gdn gardens gdns gateway gtwy glen gln green grn grove grv gr harbor hbr haven hvn
+heights hts highway hwy hill hl hollow holw inlet inlt island is isle junction jct key ky
+knoll knl lake lk land landing lndg lane ln light lgt loaf lf lock lck lodge ldg loop mall
+manor mnr meadow mdw mews mill ml mission msn motorway mtwy mount mt mountain mtn neck nck
+orchard orch oval overpass opas parade park parkway pkwy pass passage psge path pike pine pne
+place pl plain pln plaza plz point pt port prt prairie pr radial radl ramp ranch rnch rapid
+rpd rest rst ridge rdg river riv road rd route rte row rue run shoal shl shore shr skyway
+spring spg spur square sq station sta stravenue stra stream strm street st summit smt
+terrace ter terr throughway trwy trace trce track trak trafficway trfy trail trl trailer trlr
+tunnel tunl turnpike tpke underpass upas union un valley vly viaduct via view vw village vlg
+ville vl vista vis walk wall way wy well wl wells wls wharf quay close broadway
+"""
+_EN_TYPES = "|".join(sorted(set(_SUFFIX_WORDS.split()), key=len, reverse=True)) + ")(?:s"
 #: Whole values: any case ("12 baker street" in messy data).
 _EN = re.compile(
     rf"\b\d{{1,6}}[A-Za-z]?(?:-\d{{1,4}})?\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'.\-]*\s+){{0,4}}"
-    rf"(?:{_EN_TYPES})\b\.?",
+    rf"(?:{_EN_TYPES})?\b\.?",
     re.IGNORECASE,
 )
 #: Running text: street words capitalized, so "2 hours at the court" is not an address.
 _EN_TEXT = re.compile(
     rf"\b\d{{1,6}}[A-Za-z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z0-9][\w'.\-]*\s+){{0,4}}"
-    rf"(?i:{_EN_TYPES})\b\.?"
+    rf"(?i:{_EN_TYPES})?\b\.?"
 )
 _DE = re.compile(
     r"\b(?:[A-ZÄÖÜ][\wäöüß\-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|"
@@ -61,9 +76,15 @@ def starts_with_street_address(value: str) -> bool:
     A UK flat prefix (``Flat 3,``) or a German/Spanish address that puts the number last
     also count.
     """
-    head = re.sub(r"^(?:flat|apt|apartment|unit|suite)\s+\w+,?\s+", "", value.strip(), flags=re.I)
-    for pattern in _PATTERNS:
-        match = pattern.match(head)
-        if match:
-            return True
-    return False
+    text = value.strip()
+    head = _UNIT_PREFIX.sub("", text)
+    if any(pattern.match(head) for pattern in _PATTERNS):
+        return True
+    # "Studio 1\nLouise Fields, …": after a unit, the street may have no number.
+    return head != text and bool(_NUMBERLESS_STREET.match(head))
+
+
+_UNIT_PREFIX = re.compile(
+    r"^(?:flat|apt\.?|apartment|unit|suite|studio|room|floor)\s+\w+,?\s+", re.IGNORECASE
+)
+_NUMBERLESS_STREET = re.compile(rf"^(?:[A-Z][\w'.\-]*\s+){{1,4}}(?i:{_EN_TYPES})?\b")

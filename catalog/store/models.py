@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -226,3 +227,35 @@ class SchemaChangeRow(Base):
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     detected_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PiiSuggestionRow(Base):
+    """One claim that a column holds personal data, and what a steward decided about it.
+
+    Rows are claims, not column state: a column can have a steward's decision
+    (``confirmed``/``rejected``) and, beside it, a newer open suggestion (``suggested``)
+    when a re-classification saw different data. Decisions are only ever changed by a
+    steward (catalog.pii); classification runs add, update or withdraw open rows.
+    """
+
+    __tablename__ = "pii_suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    #: catalog.model.PiiEntity value, or a custom recognizer's UPPER_SNAKE name.
+    entity: Mapped[str] = mapped_column(String(100))
+    score: Mapped[float] = mapped_column(Float)
+    #: catalog.model.PiiStatus value.
+    status: Mapped[str] = mapped_column(String(20))
+    #: Who made the claim: "classifier", "lineage" or "steward".
+    source: Mapped[str] = mapped_column(String(30))
+    #: JSON object: counts, signals, alternatives. Never raw values.
+    evidence: Mapped[str] = mapped_column(Text)
+    masked_example: Mapped[str | None] = mapped_column(Text)
+    #: Digest of what the sampled data looked like (catalog.classify.decide.fingerprint).
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)

@@ -202,6 +202,11 @@ COMMANDS = [
     ["catalog", "tag"],
     ["catalog", "changes"],
     ["demo"],
+    ["classify"],
+    ["pii"],
+    ["pii", "list"],
+    ["pii", "confirm"],
+    ["pii", "reject"],
     ["config"],
     ["config", "show"],
 ]

@@ -69,8 +69,8 @@ def test_identifiers_are_quoted_by_the_engine(dialect):
         "mysql": mysql.dialect(),
     }[dialect]
     sql = sample_sql(d, 'we"ird', "select", ["from", "ok"], 10, row_count=5, is_view=False)
-    quote = d.identifier_preparer.quote
-    for name in ("select", "from", 'we"ird'):
+    quote = d.identifier_preparer.quote_identifier
+    for name in ("select", "from", 'we"ird', "ok"):
         assert quote(name) != name and quote(name) in sql
 
 

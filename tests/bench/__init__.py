@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' own code (corpora, scoring), not of their figures."""
