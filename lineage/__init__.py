@@ -1,1 +1,1 @@
-"""lineage."""
+"""Column-level lineage: statements → column edges, query-log readers, the lineage graph."""
