@@ -459,7 +459,7 @@ def _measure_baseline(warehouse: Warehouse, shape: Shape, into: Measured) -> Non
         return
     try:
         reflected, seconds = timed(lambda: inspector_baseline(warehouse, shape))
-    except Exception as e:  # reported as "n/a (reason)", never hidden
+    except Exception as e:  # noqa: BLE001 - reported as "n/a (reason)", never hidden
         into.unavailable = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:160]}"
         _log(f"{warehouse.engine}: inspector baseline failed:\n{traceback.format_exc()}")
         return

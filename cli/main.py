@@ -80,6 +80,8 @@ def cli(
     ctx.call_on_close(obj.close)
     level = logging.DEBUG if debug else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not debug:  # sqlglot warns about every statement it parses as a generic command
+        logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _register() -> None:
@@ -87,10 +89,11 @@ def _register() -> None:
     from cli.classify_cmd import classify
     from cli.config_cmds import config
     from cli.demo_cmd import demo
+    from cli.lineage_cmds import lineage
     from cli.pii_cmds import pii
     from cli.scan_cmd import scan, warehouse
 
-    for command in (scan, warehouse, catalog, classify, pii, demo, config):
+    for command in (scan, warehouse, catalog, classify, pii, lineage, demo, config):
         cli.add_command(command)
 
 
