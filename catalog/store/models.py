@@ -259,3 +259,75 @@ class PiiSuggestionRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class LineageStatementRow(Base):
+    """One distinct statement (by fingerprint) seen in a warehouse's query logs or views.
+
+    Only the normalized text is kept (literals folded to ``?``): a literal in a logged
+    query can be personal data (``WHERE email = '…'``), and lineage does not need it.
+    """
+
+    __tablename__ = "lineage_statements"
+    __table_args__ = (UniqueConstraint("warehouse_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    normalized_sql: Mapped[str] = mapped_column(Text)
+    dialect: Mapped[str | None] = mapped_column(String(40))
+    #: lineage.model.StatementLineage.kind: select, insert, create_table_as, view, …
+    kind: Mapped[str | None] = mapped_column(String(40))
+    #: Why it could not be parsed, kept for review; None when lineage was read.
+    error: Mapped[str | None] = mapped_column(Text)
+    #: "log" or "view".
+    origin: Mapped[str] = mapped_column(String(20), default="log")
+    executions: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LineageEdgeRow(Base):
+    """A column edge: data of ``source`` flows into ``target`` (names relative to the
+    warehouse: ``schema.table.column``, or bare output names for plain SELECTs)."""
+
+    __tablename__ = "lineage_edges"
+    __table_args__ = (
+        UniqueConstraint("warehouse_id", "source", "target", "kind"),
+        Index("ix_lineage_edges_target", "warehouse_id", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(1000))
+    target: Mapped[str] = mapped_column(String(1000))
+    #: lineage.model.EdgeKind value.
+    kind: Mapped[str] = mapped_column(String(20))
+    executions: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LineageEdgeStatementRow(Base):
+    """Which statements made an edge."""
+
+    __tablename__ = "lineage_edge_statements"
+
+    edge_id: Mapped[int] = mapped_column(
+        ForeignKey("lineage_edges.id", ondelete="CASCADE"), primary_key=True
+    )
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("lineage_statements.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class LineageLogRecordRow(Base):
+    """A log record already ingested (by a digest of its identity), so that ingesting
+    the same file, or an overlapping one, twice adds nothing."""
+
+    __tablename__ = "lineage_log_records"
+    __table_args__ = (UniqueConstraint("warehouse_id", "record_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
+    record_key: Mapped[str] = mapped_column(String(64))
