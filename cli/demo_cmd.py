@@ -12,12 +12,17 @@ import time
 import click
 
 from catalog.classify import ClassifierConfig
-from catalog.classify.run import classify_warehouse
+from catalog.classify.run import ClassifyReport, classify_warehouse
+from catalog.pii import confirm
 from catalog.scan import scan_warehouse
+from catalog.store import Store
 from cli.classify_cmd import print_report
 from cli.context import VeilContext
 from cli.output import err_console, out_console, phase_progress
 from cli.scan_cmd import print_summary
+from lineage.ingest import ingest_records, ingest_views
+from lineage.propagate import propagate_pii
+from lineage.readers import read_log
 
 
 @click.command()
@@ -49,7 +54,9 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
     Generates a realistic company (CRM, sales, support, HR, web analytics) with
     synthetic personal data, derived tables and views, and a query log of analysts
     and ETL jobs; then scans the warehouse into the catalog and classifies its
-    columns for personal data. Files go under
+    columns for personal data; a simulated steward confirms the PII of the source tables;
+    the query log and view definitions become column lineage, along which that PII is
+    propagated to the tables derived from them. Files go under
     `<home>/demo/` (home is .veil by default); running it again rebuilds them.
     """
     from cli.demo import build_warehouse, write_query_log
@@ -87,6 +94,16 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
             ),
             progress=progress,
         )
+        confirmed = confirm_sources(store, classified)
+        ingested = ingest_records(
+            store,
+            "demo",
+            read_log(log.path, "jsonl"),
+            workers=settings.classify_workers,
+            progress=progress,
+        )
+        ingest_views(store, "demo")
+        propagated = propagate_pii(store, "demo")
 
     total_rows = sum(warehouse.tables.values())
     console.print(
@@ -99,8 +116,34 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
     )
     print_summary(result)
     print_report(classified)
+    console.print(
+        f"[bold]Steward[/] (simulated) confirmed {confirmed} suggestions on the source tables "
+        f"({', '.join(_SOURCE_TABLES)})."
+    )
+    console.print(
+        f"[bold]Lineage[/] {ingested.records:,} log records → {ingested.new_statements} distinct "
+        f"statements ({ingested.failed} failed skipped, {ingested.unparseable} unparseable) → "
+        f"{ingested.edges} column edges. PII propagated to {propagated.reached} downstream "
+        "columns (veil pii list --status suggested)."
+    )
     console.print(f"[bold]Catalog[/] {store.url}")
     console.print(
-        "Next: veil pii list · veil catalog search email · veil catalog show demo.crm.customers · "
-        "veil catalog export --format json"
+        "Next: veil pii list · veil lineage show demo.crm.customers.email · "
+        "veil lineage impact demo.crm.customers · veil catalog export --format json"
     )
+
+
+#: Tables a steward would review first: where the personal data enters the company.
+_SOURCE_TABLES = ("crm.customers", "hr.employees", "sales.payments", "support.tickets")
+
+
+def confirm_sources(store: Store, report: ClassifyReport) -> int:
+    """Play the steward: confirm the classifier's suggestions on the source tables, so that
+    lineage propagation has confirmed PII to start from (a real steward reviews them)."""
+    count = 0
+    for column in report.suggestions:
+        key = column.key
+        if f"{key.schema}.{key.table}" in _SOURCE_TABLES:
+            confirm(store, key.qualified_name, by="demo-steward")
+            count += 1
+    return count

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from catalog.store import Store, open_store
+from cli.main import cli
 from tests import pg
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -86,3 +88,20 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return warehouses.sqlite_warehouse(tmp_path / "wh.db")
     return warehouses.postgres_warehouse(request.getfixturevalue("make_pg_database")())
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    """Invoke `veil` in-process with an isolated home, catalog and environment."""
+    for var in list(os.environ):
+        if var.startswith("VEIL_") and var != "VEIL_TEST_PG_URL":
+            monkeypatch.delenv(var)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, code: int = 0):
+        result = runner.invoke(cli, ["--home", str(tmp_path / ".veil"), *args], input=input)
+        assert result.exit_code == code, (result.output, result.exception)
+        return result
+
+    return invoke

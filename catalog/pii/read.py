@@ -175,6 +175,9 @@ def summarize_evidence(evidence: Mapping[str, object], *, source: str | None = N
     elif isinstance(samples, int) and isinstance(hits, int) and samples > 0:
         parts.append(f"{hits}/{samples} values match")
     parts.extend(re.sub(r"'([^']*)'", r"\1", s) for s in signals if s.startswith("name:"))
+    origin = evidence.get("from")
+    if isinstance(origin, str):  # lineage propagation
+        parts.append(f"{evidence.get('kind', 'copy')} of {origin}")
     note = evidence.get("note")
     if isinstance(note, str):
         parts.append(note)
