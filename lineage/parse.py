@@ -81,7 +81,8 @@ def _statement(stmt: exp.Expr, ctx: ParseContext, indirect: bool) -> StatementLi
     try:
         plan = plan_statement(stmt, ctx)
         if plan.query is None:
-            return StatementLineage(kind=plan.kind)
+            target = Tracer(ctx, indirect).target_name(plan)
+            return StatementLineage(kind=plan.kind, targets=(target,) if target else ())
         return Tracer(ctx, indirect).run(plan)
     except SqlglotError as e:
         return StatementLineage(kind=type(stmt).__name__.lower(), error=_message(e))

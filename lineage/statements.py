@@ -46,6 +46,8 @@ def plan_statement(stmt: exp.Expr, ctx: ParseContext) -> Plan:
         return Plan("select_into", without_into, target)
     if isinstance(stmt, exp.Query):
         return Plan("select", stmt)
+    if isinstance(stmt, exp.Insert | exp.Create) and stmt.args.get("with_") is not None:
+        stmt = _hoist_with(stmt)
     if isinstance(stmt, exp.Insert):
         target, columns = _target(stmt.this)
         query: exp.Query | None = (
@@ -77,6 +79,17 @@ def plan_statement(stmt: exp.Expr, ctx: ParseContext) -> Plan:
         # sqlglot reads "SELEC x" as an aliased column: not a statement at all.
         raise ParseError(f"not a SQL statement: {stmt.sql()[:60]!r}")
     return Plan(type(stmt).__name__.lower(), None)
+
+
+def _hoist_with(stmt: exp.Insert | exp.Create) -> exp.Insert | exp.Create:
+    """``WITH x AS (…) INSERT INTO t SELECT … FROM x``: give the CTEs to the SELECT."""
+    stmt = stmt.copy()
+    with_ = stmt.args["with_"]
+    query = stmt.expression
+    if isinstance(query, exp.Query) and query.args.get("with_") is None:
+        query.set("with_", with_)
+        stmt.set("with_", None)
+    return stmt
 
 
 def _target(node: exp.Expr | None) -> tuple[exp.Table | None, list[exp.Identifier | str] | None]:

@@ -13,12 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 from sqlglot.errors import OptimizeError
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import Scope, build_scope
 
 from lineage.model import ColumnEdge, EdgeKind, StatementLineage
 from lineage.statements import ParseContext, Plan
+
+#: Window functions that pick one row's value: a copy, not an aggregate.
+_NAVIGATION = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue)
 
 #: Dialects whose unquoted identifiers are stored upper case.
 _UPPERCASE_DIALECTS = frozenset({"snowflake", "oracle", "exasol"})
@@ -48,13 +52,30 @@ class Tracer:
         self.tables: dict[str, None] = {}
         self._outputs: dict[tuple[int, str], _Sources] = {}
         self._filters: dict[int, set[str]] = {}
+        self._using = False
+
+    def target_name(self, plan: Plan) -> str | None:
+        return self._table(plan.target, register=False) if plan.target is not None else None
 
     def run(self, plan: Plan) -> StatementLineage:
         assert plan.query is not None
+        # A COALESCE the user wrote (over a FULL JOIN, say) is a transform; one that
+        # qualify made from USING/NATURAL is the shared column itself.
+        self._using = any(
+            j.args.get("using") or str(j.args.get("method") or "").upper() == "NATURAL"
+            for j in plan.query.find_all(exp.Join)
+        )
         query = _qualify(plan.query, self.ctx)
         root = build_scope(query)
         if root is None:
             return StatementLineage(kind=plan.kind, error="cannot analyse this statement")
+        target_key = self._table(plan.target, register=False) if plan.target is not None else None
+        for scope in root.traverse():  # every table read, filters and subqueries included
+            for source in scope.sources.values():
+                if isinstance(source, exp.Table):
+                    self._table(source)
+        if plan.kind in ("update", "merge") and target_key is not None:
+            self.tables.pop(target_key, None)  # the table written is not a source
         outputs = _output_names(root)
         identifiers = _output_identifiers(root)
         target_name = self._table(plan.target, register=False) if plan.target is not None else None
@@ -106,17 +127,44 @@ class Tracer:
                 if index < len(names):
                     result.merge(self._trace(branch, names[index], index), EdgeKind.IDENTITY)
             return result
+        if not isinstance(scope.expression, exp.Select):
+            self._trace_table_function(scope, name, result)
+            return result
         projection = _projection(scope, name, position)
         if projection is None:
             return result
         self._collect(scope, projection, result)
         return result
 
+    def _trace_table_function(self, scope: Scope, name: str, result: _Sources) -> None:
+        """LATERAL (SELECT …): the subquery's column; UNNEST / FLATTEN / EXPLODE and other
+        table functions: computed (transform) from every column passed in."""
+        subqueries = [
+            s
+            for s in scope.sources.values()
+            if isinstance(s, Scope) and isinstance(s.expression, exp.Query)
+        ]
+        if subqueries:
+            for sub in subqueries:
+                result.merge(self._trace(sub, name), EdgeKind.IDENTITY)
+            return
+        for column in _columns_in(scope.expression):
+            self._column(scope, column, EdgeKind.TRANSFORM, result)
+
     def _collect(self, scope: Scope, projection: exp.Expr, result: _Sources) -> None:
         body = projection.this if isinstance(projection, exp.Alias) else projection
         if isinstance(body, exp.Column) and not isinstance(body.this, exp.Star):
             self._column(scope, body, EdgeKind.IDENTITY, result)
             return
+        if self._using and _is_using_column(body):  # JOIN … USING / NATURAL JOIN
+            for column in _columns_in(body):
+                self._column(scope, column, EdgeKind.IDENTITY, result)
+            return
+        if isinstance(body, exp.Subquery):  # (SELECT x FROM …) AS y: what x is
+            child = _child_scope(scope, body)
+            if child is not None and _output_names(child):
+                result.merge(self._trace(child, _output_names(child)[0], 0), EdgeKind.IDENTITY)
+                return
         for node in _walk(body):
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
                 context = _context(node, body)
@@ -136,17 +184,26 @@ class Tracer:
             return
         if isinstance(source, Scope):
             result.merge(self._trace(source, column.name), kind)
+        elif not isinstance(source, exp.Table):
+            # UNNEST / FLATTEN / EXPLODE / a table function: its output is computed from
+            # the columns passed in.
+            floor = kind if kind.rank > EdgeKind.TRANSFORM.rank else EdgeKind.TRANSFORM
+            for inner in _columns_in(source):
+                if inner is not column:
+                    self._column(scope, inner, floor, result)
         else:
             result.add(f"{self._table(source)}.{_ident(column.name, self.ctx, column.this)}", kind)
 
-    def _source_of(self, scope: Scope, column: exp.Column) -> exp.Table | Scope | None:
+    def _source_of(self, scope: Scope, column: exp.Column) -> exp.Expr | Scope | None:
         table = column.table
         sources = scope.sources
         if table:
             source = sources.get(table)
+            if source is None:
+                source = _udtf(scope, table)
             if source is None and scope.parent is not None:  # correlated reference
                 return self._source_of(scope.parent, column)
-            return source if isinstance(source, exp.Table | Scope) else None
+            return source if isinstance(source, exp.Expr | Scope) else None
         # An unqualified column comes from the FROM/JOIN sources of its own SELECT (a
         # recursive CTE also sees itself in ``sources``).
         selected = [source for _node, source in scope.selected_sources.values()]
@@ -243,10 +300,18 @@ def _qualify(query: exp.Query, ctx: ParseContext) -> exp.Expr:
     try:
         return _qualify_once(query, ctx, expand_alias_refs=True)
     except OptimizeError:
+        pass
+    try:
         return _qualify_once(query, ctx, expand_alias_refs=False)
+    except OptimizeError:
+        # Columns sqlglot cannot place without a schema: tables only; tracing resolves
+        # unqualified columns itself where only one source can hold them.
+        return _qualify_once(query, ctx, expand_alias_refs=False, columns=False)
 
 
-def _qualify_once(query: exp.Query, ctx: ParseContext, *, expand_alias_refs: bool) -> exp.Expr:
+def _qualify_once(
+    query: exp.Query, ctx: ParseContext, *, expand_alias_refs: bool, columns: bool = True
+) -> exp.Expr:
     return qualify(
         query.copy(),
         dialect=ctx.dialect,
@@ -254,10 +319,31 @@ def _qualify_once(query: exp.Query, ctx: ParseContext, *, expand_alias_refs: boo
         db=ctx.default_schema,
         catalog=ctx.default_db,
         expand_alias_refs=expand_alias_refs,
+        qualify_columns=columns,
         validate_qualify_columns=False,
         quote_identifiers=False,
         identify=False,
     )
+
+
+def _is_using_column(node: exp.Expr) -> bool:
+    """qualify turns a USING/NATURAL join column into COALESCE(a.c, b.c)."""
+    if not isinstance(node, exp.Coalesce):
+        return False
+    args = [node.this, *node.expressions]
+    return all(isinstance(a, exp.Column) for a in args) and len({a.name for a in args}) == 1
+
+
+def _udtf(scope: Scope, alias: str) -> exp.Expr | None:
+    """The table function (UNNEST, FLATTEN, EXPLODE, LATERAL VIEW) named ``alias``."""
+    for node in scope.expression.find_all(exp.Unnest, exp.Lateral, exp.Explode, exp.TableFromRows):
+        node_alias = node.args.get("alias")
+        if node_alias is not None and (
+            node_alias.name == alias
+            or any(c.name == alias for c in node_alias.args.get("columns") or [])
+        ):
+            return node
+    return None
 
 
 def _output_names(scope: Scope) -> list[str]:
@@ -345,7 +431,7 @@ def _context(node: exp.Expr, root: exp.Expr) -> EdgeKind | None:
                 return None  # PARTITION BY / ORDER BY
         elif isinstance(parent, exp.If) and child is parent.this:
             return None  # CASE WHEN condition
-        elif isinstance(parent, exp.AggFunc):
+        elif isinstance(parent, exp.AggFunc) and not isinstance(parent, _NAVIGATION):
             kind = EdgeKind.AGGREGATE
         elif isinstance(parent, exp.Filter | exp.Order | exp.Ordered) and child is not parent.this:
             return None
@@ -374,8 +460,19 @@ def _children(scope: Scope) -> list[Scope]:
 def _ident(name: str, ctx: ParseContext, node: exp.Expr | None = None) -> str:
     """Lowercase unless a quoted identifier's case matters."""
     quoted = isinstance(node, exp.Identifier) and node.quoted
-    if not quoted:
+    if not quoted or _case_insensitive(ctx.dialect):
         return name.lower()
     if name == name.lower() or (ctx.dialect in _UPPERCASE_DIALECTS and name == name.upper()):
         return name.lower()
     return name
+
+
+def _case_insensitive(dialect: str | None) -> bool:
+    """Dialects where even quoted identifiers ignore case (T-SQL, DuckDB, Spark, …)."""
+    if not dialect:
+        return False
+    try:
+        strategy = Dialect.get_or_raise(dialect).NORMALIZATION_STRATEGY
+    except ValueError:
+        return False
+    return strategy is NormalizationStrategy.CASE_INSENSITIVE
