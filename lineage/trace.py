@@ -69,13 +69,10 @@ class Tracer:
         root = build_scope(query)
         if root is None:
             return StatementLineage(kind=plan.kind, error="cannot analyse this statement")
-        target_key = self._table(plan.target, register=False) if plan.target is not None else None
         for scope in root.traverse():  # every table read, filters and subqueries included
             for source in scope.sources.values():
                 if isinstance(source, exp.Table):
                     self._table(source)
-        if plan.kind in ("update", "merge") and target_key is not None:
-            self.tables.pop(target_key, None)  # the table written is not a source
         outputs = _output_names(root)
         identifiers = _output_identifiers(root)
         target_name = self._table(plan.target, register=False) if plan.target is not None else None
