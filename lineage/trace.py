@@ -111,7 +111,9 @@ class Tracer:
     # Output columns of a scope, traced to physical columns.
     def _trace(self, scope: Scope, name: str, position: int | None = None) -> _Sources:
         is_set = isinstance(scope.expression, exp.SetOperation)
-        key = (id(scope), f"{position}:{name}" if is_set else name)
+        # Output names can repeat (qualify names two casts of ``id`` both "id"): a
+        # position, when known, tells them apart.
+        key = (id(scope), f"{position}:{name}" if is_set or position is not None else name)
         cached = self._outputs.get(key)
         if cached is not None:
             return cached
@@ -272,6 +274,9 @@ class Tracer:
                     found |= set(sources.columns)
         for child in _children(scope):
             found |= self._filter_columns(child)
+        for sub in scope.subquery_scopes:  # WHERE x IN (SELECT y …): y decides rows too
+            for position, name in enumerate(_output_names(sub)):
+                found |= set(self._trace(sub, name, position).columns)
         return found
 
     def _table(self, table: exp.Table, *, register: bool = True) -> str:
@@ -428,6 +433,8 @@ def _context(node: exp.Expr, root: exp.Expr) -> EdgeKind | None:
                 return None  # PARTITION BY / ORDER BY
         elif isinstance(parent, exp.If) and child is parent.this:
             return None  # CASE WHEN condition
+        elif isinstance(parent, exp.Case) and child is parent.this:
+            return None  # CASE operand WHEN …: compared, not copied
         elif isinstance(parent, exp.AggFunc) and not isinstance(parent, _NAVIGATION):
             kind = EdgeKind.AGGREGATE
         elif isinstance(parent, exp.Filter | exp.Order | exp.Ordered) and child is not parent.this:
