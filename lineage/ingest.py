@@ -176,8 +176,7 @@ def _ingest_batch(
 
         by_print: dict[str, list[LogRecord]] = {}
         for record in ok:
-            dialect = record.dialect or ctx.dialect
-            by_print.setdefault(fingerprint(record.query_text, dialect), []).append(record)
+            by_print.setdefault(_statement_key(record, ctx), []).append(record)
         _load_known(session, ctx.id, [f for f in by_print if f not in known], known)
         new = {f: rs[0] for f, rs in by_print.items() if f not in known}
         parsed = _parse_all(ctx, new, workers)
@@ -305,6 +304,16 @@ def _relative(name: str, ctx: WarehouseContext) -> str:
     if ctx.database and name.count(".") >= 3 and name.split(".", 1)[0] == ctx.database.lower():
         return name.split(".", 1)[1]
     return name
+
+
+def _statement_key(record: LogRecord, ctx: WarehouseContext) -> str:
+    """The statement's identity: its fingerprint *and* its name-resolution context, since
+    ``SELECT * FROM orders`` means another table under another default schema."""
+    dialect = record.dialect or ctx.dialect
+    context = f"{record.database or ''}|{record.schema or ''}"
+    return hashlib.blake2b(
+        f"{fingerprint(record.query_text, dialect)}|{context}".encode(), digest_size=16
+    ).hexdigest()
 
 
 def _digest(text: str) -> str:

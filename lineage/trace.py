@@ -70,9 +70,9 @@ class Tracer:
         if root is None:
             return StatementLineage(kind=plan.kind, error="cannot analyse this statement")
         for scope in root.traverse():  # every table read, filters and subqueries included
-            for source in scope.sources.values():
-                if isinstance(source, exp.Table):
-                    self._table(source)
+            for node in scope.sources.values():
+                if isinstance(node, exp.Table):
+                    self._table(node)
         outputs = _output_names(root)
         identifiers = _output_identifiers(root)
         target_name = self._table(plan.target, register=False) if plan.target is not None else None
@@ -197,7 +197,7 @@ class Tracer:
         table = column.table
         sources = scope.sources
         if table:
-            source = sources.get(table)
+            source: exp.Expr | Scope | None = sources.get(table)
             if source is None:
                 source = _udtf(scope, table)
             if source is None and scope.parent is not None:  # correlated reference

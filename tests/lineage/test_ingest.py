@@ -207,3 +207,15 @@ def test_cli_ingest_show_impact(tmp_path, run):
         ).output
         or True
     )
+
+
+def test_same_text_under_other_default_schemas_is_another_statement(warehouse):
+    texts = ["CREATE TABLE mart.copy AS SELECT id FROM people"]
+    first = [LogRecord(query_text=texts[0], line=1, schema="crm", database="wh", query_id="a")]
+    second = [LogRecord(query_text=texts[0], line=2, schema="mart", database="wh", query_id="b")]
+    ingest_records(warehouse, "wh", first)
+    report = ingest_records(warehouse, "wh", second)
+    assert report.new_statements == 1
+    graph = load_graph(warehouse, "wh")
+    assert graph.has_edge("crm.people.id", "mart.copy.id")
+    assert graph.has_edge("mart.people.id", "mart.copy.id")
