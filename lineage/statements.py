@@ -110,16 +110,36 @@ def _updateplan_statement(stmt: exp.Update) -> Plan:
     target = stmt.this if isinstance(stmt.this, exp.Table) else None
     assignments = [a for a in stmt.expressions if isinstance(a, exp.EQ)]
     select = exp.select(*[a.expression.copy() for a in assignments])
-    if target is not None:
-        select = select.from_(target.copy())
     source = stmt.args.get("from_") or stmt.args.get("from")
-    if source is not None:
-        for table in source.expressions if source.expressions else [source.this]:
+    from_tables = (source.expressions or [source.this]) if source is not None else []
+    # T-SQL: UPDATE c SET … FROM dbo.Customers c — the target is an alias of a FROM table.
+    aliased = next(
+        (
+            t
+            for t in from_tables
+            if isinstance(t, exp.Table)
+            and target is not None
+            and not target.db
+            and t.alias_or_name == target.name
+            and t.alias
+        ),
+        None,
+    )
+    if aliased is not None:
+        target = aliased
+    elif target is not None:
+        select = select.from_(target.copy())
+    for table in from_tables:
+        if select.args.get("from_") is None:
+            select = select.from_(table.copy())
+        else:
             select = select.join(table.copy(), join_type="cross")
     for join in stmt.args.get("joins") or []:
         select = select.join(join.copy())
     if stmt.args.get("where") is not None:
         select = select.where(stmt.args["where"].this.copy())
+    if stmt.args.get("with_") is not None:  # WITH … UPDATE
+        select.set("with_", stmt.args["with_"].copy())
     columns: list[exp.Identifier | str] = [_assigned(a.this) for a in assignments]
     return Plan("update", select, target, columns)
 

@@ -252,6 +252,7 @@ class Tracer:
         for arg in ("where", "group", "having", "qualify"):
             if expression.args.get(arg) is not None:
                 nodes.append(expression.args[arg])
+        nodes += _grouped_projections(expression)
         for join in expression.args.get("joins") or []:
             for arg in ("on", "using"):
                 if join.args.get(arg) is not None:
@@ -274,7 +275,14 @@ class Tracer:
                     found |= set(sources.columns)
         for child in _children(scope):
             found |= self._filter_columns(child)
-        for sub in scope.subquery_scopes:  # WHERE x IN (SELECT y …): y decides rows too
+        # WHERE x IN (SELECT y …): y decides which rows flow too (not so for a scalar
+        # subquery in the select list, or a LATERAL one).
+        in_filters = {
+            id(q) for node in nodes if isinstance(node, exp.Expr) for q in node.find_all(exp.Query)
+        }
+        for sub in scope.subquery_scopes:
+            if id(sub.expression) not in in_filters:
+                continue
             for position, name in enumerate(_output_names(sub)):
                 found |= set(self._trace(sub, name, position).columns)
         return found
@@ -291,6 +299,8 @@ class Tracer:
             for p, node in zip(parts, identifiers, strict=True)
             if p
         )
+        if isinstance(table.this, exp.Identifier) and table.this.args.get("temporary"):
+            name = "#" + name  # T-SQL #temp tables keep their mark
         if register:
             self.tables.setdefault(name)
         return name
@@ -326,6 +336,21 @@ def _qualify_once(
         quote_identifiers=False,
         identify=False,
     )
+
+
+def _grouped_projections(expression: exp.Expr) -> list[exp.Expr]:
+    """The projections GROUP BY ALL or GROUP BY 1, 2 refer to (they group, so filter)."""
+    group = expression.args.get("group")
+    if group is None or not isinstance(expression, exp.Select):
+        return []
+    selects = expression.selects
+    if group.args.get("all"):
+        return [p for p in selects if not p.find(exp.AggFunc)]
+    picked = []
+    for item in group.expressions:
+        if isinstance(item, exp.Literal) and item.is_int and 0 < int(item.this) <= len(selects):
+            picked.append(selects[int(item.this) - 1])
+    return picked
 
 
 def _is_using_column(node: exp.Expr) -> bool:
