@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import click
@@ -17,7 +19,7 @@ from lineage.ingest import ingest_records, ingest_views
 from lineage.model import EdgeKind
 from lineage.parse import parse_lineage
 from lineage.propagate import propagate_pii
-from lineage.readers import READERS, ReadStats, read_log
+from lineage.readers import READERS, ColumnMap, LogRecord, ReadStats, read_log
 from lineage.requests import answer
 
 
@@ -272,6 +274,18 @@ def _locate(obj: VeilContext, name: str, warehouse: str | None) -> tuple[str, st
     help="Parsing processes; 0 = one per core when there is enough work.",
 )
 @click.option(
+    "--column",
+    "columns",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="For jsonl/csv logs: which column holds a field (query_text, user, start_time, "
+    "database, schema, status, error, query_id). Repeatable.",
+)
+@click.option(
+    "--default-schema",
+    help="Schema for unqualified names when the log does not say (e.g. public).",
+)
+@click.option(
     "--format-output",
     "out",
     type=click.Choice(["text", "json"]),
@@ -287,6 +301,8 @@ def ingest(
     views: bool,
     propagate: bool,
     workers: int,
+    columns: tuple[str, ...],
+    default_schema: str | None,
     out: str,
 ) -> None:
     """Build column lineage from query logs (and view definitions).
@@ -302,9 +318,15 @@ def ingest(
     store = obj.store
     reports = []
     stats = ReadStats()
+    mapping = ColumnMap.parse(columns) if columns else None
     with phase_progress() as progress:
         for file in files:
-            records = read_log(file, fmt, stats=stats)
+            records: Iterable[LogRecord] = read_log(file, fmt, columns=mapping, stats=stats)
+            if default_schema:
+                records = (
+                    r if r.schema else dataclasses.replace(r, schema=default_schema)
+                    for r in records
+                )
             reports.append(
                 ingest_records(store, warehouse, records, workers=workers, progress=progress)
             )

@@ -219,3 +219,46 @@ def test_same_text_under_other_default_schemas_is_another_statement(warehouse):
     graph = load_graph(warehouse, "wh")
     assert graph.has_edge("crm.people.id", "mart.copy.id")
     assert graph.has_edge("mart.people.id", "mart.copy.id")
+
+
+def test_cli_column_mapping_and_default_schema(tmp_path, run):
+    path = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(path)) as conn:
+        conn.execute("CREATE SCHEMA crm")
+        conn.execute("CREATE TABLE crm.people (id INTEGER, email VARCHAR)")
+    run("scan", "--warehouse", f"duckdb:///{path}", "--name", "wh")
+    log = tmp_path / "log.csv"
+    log.write_text('stmt,who\n"CREATE TABLE crm.copy AS SELECT email FROM people",etl\n')
+    out = run(
+        "lineage",
+        "ingest",
+        "--warehouse",
+        "wh",
+        "--format",
+        "csv",
+        str(log),
+        "--column",
+        "query_text=stmt",
+        "--column",
+        "user=who",
+        "--default-schema",
+        "crm",
+        "--format-output",
+        "json",
+    ).output
+    assert json.loads(out)["new_statements"] >= 1
+    shown = json.loads(run("lineage", "show", "crm.people.email", "--format", "json").output)
+    assert shown["edges"][0]["target"] == "crm.copy.email"
+    bad = run(
+        "lineage",
+        "ingest",
+        "--warehouse",
+        "wh",
+        "--format",
+        "csv",
+        str(log),
+        "--column",
+        "nonsense",
+        code=1,
+    ).output
+    assert "is not field=column" in bad
