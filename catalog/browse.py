@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import object_session, selectinload
 
-from catalog.errors import NotFoundError
 from catalog.model import CatalogColumn, CatalogTable, PiiInfo, TableKind
+from catalog.names import require_warehouse
 from catalog.pii import effective_pii
 from catalog.store import Store
 from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
@@ -24,7 +24,7 @@ def list_tables(store: Store, *, warehouse: str | None = None) -> list[CatalogTa
     """Every live table and view, ordered by warehouse, schema and name."""
     with store.session() as session:
         if warehouse is not None:
-            _require_warehouse(session, warehouse)
+            require_warehouse(session, warehouse)
         query = live_tables_query()
         if warehouse is not None:
             query = query.where(WarehouseRow.name == warehouse)
@@ -122,12 +122,3 @@ def _table_json(t: CatalogTable) -> dict[str, Any]:
         "row_count_exact": t.row_count_exact,
         "view_sql": t.view_sql,
     }
-
-
-def _require_warehouse(session: Session, name: str) -> None:
-    if session.scalar(sa.select(WarehouseRow.id).where(WarehouseRow.name == name)) is None:
-        known = session.scalars(sa.select(WarehouseRow.name).order_by(WarehouseRow.name)).all()
-        raise NotFoundError(
-            f"no warehouse named {name!r} in the catalog",
-            hint=f"Known: {', '.join(known)}." if known else "Scan one with `veil scan`.",
-        )

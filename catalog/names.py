@@ -18,6 +18,18 @@ from catalog.errors import NotFoundError, UsageError
 from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
 
 
+def require_warehouse(session: Session, name: str) -> WarehouseRow:
+    """The warehouse called ``name``, or an error that lists the ones the catalog knows."""
+    row = session.scalar(sa.select(WarehouseRow).where(WarehouseRow.name == name))
+    if row is None:
+        known = session.scalars(sa.select(WarehouseRow.name).order_by(WarehouseRow.name)).all()
+        raise NotFoundError(
+            f"no warehouse named {name!r} in the catalog",
+            hint=f"Known: {', '.join(known)}." if known else "Scan one with `veil scan`.",
+        )
+    return row
+
+
 def split_name(ref: str) -> list[str]:
     """Split a dotted reference into parts, honouring double quotes.
 

@@ -36,6 +36,7 @@ from catalog.store.snapshot import apply_snapshot, load_stored, snapshot_of
 _COUNT_BATCH = 100
 
 #: Called as progress(phase, done, total, item); total is None while it is not yet known.
+#: Shared by every long library call (scan, classify, lineage ingest) and the CLI bars.
 ProgressFn = Callable[[str, int, int | None, str], None]
 
 

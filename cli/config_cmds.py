@@ -26,7 +26,8 @@ def config_show(obj: VeilContext, fmt: str) -> None:
         if secret and value:
             from catalog.connect import redact_url
 
-            value = redact_url(str(value))
+            # A URL keeps its shape with the password hidden; any other secret is hidden.
+            value = redact_url(str(value)) if "://" in str(value) else "***"
         rows.append(
             {
                 "key": key,

@@ -80,8 +80,9 @@ def cli(
     ctx.call_on_close(obj.close)
     level = logging.DEBUG if debug else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    if not debug:  # sqlglot warns about every statement it parses as a generic command
-        logging.getLogger("sqlglot").setLevel(logging.ERROR)
+    # Even with --debug: sqlglot's warnings quote the SQL they could not parse, and a
+    # logged statement's literals can be personal data.
+    logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 def _register() -> None:

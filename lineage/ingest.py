@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -22,8 +22,9 @@ from itertools import islice
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.errors import NotFoundError
 from catalog.model import TableKind
+from catalog.names import require_warehouse
+from catalog.scan import ProgressFn
 from catalog.store import Store
 from catalog.store.models import (
     ColumnRow,
@@ -33,7 +34,6 @@ from catalog.store.models import (
     LineageStatementRow,
     SchemaRow,
     TableRow,
-    WarehouseRow,
     utcnow,
 )
 from lineage.fingerprint import fingerprint, normalize
@@ -41,7 +41,6 @@ from lineage.model import StatementLineage
 from lineage.parse import statement_lineage
 from lineage.readers.records import LogRecord, Status
 
-ProgressFn = Callable[[str, int, int | None, str], None]
 _BATCH = 2000
 _PARALLEL_ABOVE = 64
 
@@ -81,13 +80,7 @@ class WarehouseContext:
 
 def warehouse_context(store: Store, name: str) -> WarehouseContext:
     with store.session() as session:
-        row = session.scalar(sa.select(WarehouseRow).where(WarehouseRow.name == name))
-        if row is None:
-            known = session.scalars(sa.select(WarehouseRow.name)).all()
-            raise NotFoundError(
-                f"no warehouse named {name!r} in the catalog",
-                hint=f"Known: {', '.join(known)}." if known else "Scan it first: veil scan.",
-            )
+        row = require_warehouse(session, name)
         database = sa.make_url(row.url).database
         if row.dialect in ("duckdb", "sqlite") and database:
             database = os.path.splitext(os.path.basename(database))[0]

@@ -14,9 +14,11 @@ StatementLineage with ``error`` set, so bulk ingestion keeps going.
 
 from __future__ import annotations
 
+import re
+
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import SqlglotError
+from sqlglot.errors import SqlglotError, TokenError
 
 from lineage.model import StatementLineage
 from lineage.statements import ParseContext, SchemaSpec, mapping_schema, plan_statement
@@ -39,7 +41,7 @@ def parse_lineage(
         return [StatementLineage(error=_message(e))]
     except Exception as e:  # noqa: BLE001 - lineage degrades, it never fails (STYLE.md 7)
         # sqlglot's parser has raised TypeError, ValueError and KeyError on odd input.
-        return [StatementLineage(error=f"cannot parse: {type(e).__name__}: {e}")]
+        return [StatementLineage(error=f"cannot parse ({type(e).__name__} in sqlglot)")]
     if not statements:
         return [StatementLineage(error="no SQL statement")]
     context = ParseContext(dialect, mapping_schema(schema, dialect), default_db, default_schema)
@@ -91,10 +93,26 @@ def _statement(stmt: exp.Expr, ctx: ParseContext, indirect: bool) -> StatementLi
     except Exception as e:  # noqa: BLE001 - best effort: record the failure and go on
         return StatementLineage(
             kind=type(stmt).__name__.lower(),
-            error=f"cannot analyse: {type(e).__name__}: {e}",
+            error=f"cannot analyse ({type(e).__name__} in sqlglot)",
         )
 
 
 def _message(error: Exception) -> str:
+    """The first line of sqlglot's message, never a piece of the statement.
+
+    Errors are stored with the statement for review and shown in reports, and a quoted
+    piece of a logged statement can be personal data (``WHERE email = '…'``); a
+    tokenizer error quotes the text it choked on, so it gets a fixed sentence.
+    """
+    if isinstance(error, TokenError):
+        return "cannot tokenize the statement (an unterminated string or quoted name?)"
     text = str(error).strip().splitlines()
-    return text[0][:300] if text else type(error).__name__
+    if not text:
+        return type(error).__name__
+    # "… but got <Token token_type: TokenType.STRING, text: ann@x.com, line: 1, …>"
+    return _TOKEN.sub(r"<\1 at line \2, col \3>", text[0])[:300]
+
+
+_TOKEN = re.compile(
+    r"<Token token_type: TokenType\.(\w+), text: .*?, line: (\d+), col: (\d+)[^>]*>"
+)

@@ -77,7 +77,7 @@ def plan_statement(stmt: exp.Expr, ctx: ParseContext) -> Plan:
         return _mergeplan_statement(stmt)
     if isinstance(stmt, exp.Condition | exp.Alias | exp.Identifier):
         # sqlglot reads "SELEC x" as an aliased column: not a statement at all.
-        raise ParseError(f"not a SQL statement: {stmt.sql()[:60]!r}")
+        raise ParseError("not a SQL statement (it reads as a bare expression)")
     return Plan(type(stmt).__name__.lower(), None)
 
 

@@ -29,12 +29,11 @@ from catalog.classify.sample import sample_sql
 from catalog.connect import create_warehouse_engine, explain_db_error, warehouse_connection
 from catalog.errors import NotFoundError, UsageError
 from catalog.model import PiiSuggestion, TableKind
+from catalog.names import require_warehouse
 from catalog.pii import ColumnKey, RecordStats, record_suggestions
+from catalog.scan import ProgressFn
 from catalog.store import Store
 from catalog.store.models import ColumnRow, SchemaRow, TableRow, WarehouseRow
-
-#: Called as progress(phase, done, total, item), like catalog.scan.
-ProgressFn = Callable[[str, int, int | None, str], None]
 
 #: Set in the parent before forking workers, inherited by them.
 _WORKER_CLASSIFIER: Classifier | None = None
@@ -168,13 +167,8 @@ def _targets(
         .order_by(WarehouseRow.name, SchemaRow.name, TableRow.name, ColumnRow.position)
     )
     with store.session() as session:
-        names = session.scalars(sa.select(WarehouseRow.name).order_by(WarehouseRow.name)).all()
         if warehouse is not None:
-            if warehouse not in names:
-                raise NotFoundError(
-                    f"no warehouse named {warehouse!r} in the catalog",
-                    hint=f"Known: {', '.join(names)}." if names else "Scan one with `veil scan`.",
-                )
+            require_warehouse(session, warehouse)
             query = query.where(WarehouseRow.name == warehouse)
         grouped: dict[str, dict[tuple[str, str], _Table]] = {}
         for wh, url, schema, table, column in session.execute(query):

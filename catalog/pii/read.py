@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from catalog.errors import NotFoundError
 from catalog.model import PiiInfo, PiiStatus
+from catalog.names import require_warehouse
 from catalog.pii.claims import (
     CHANGED_FROM,
     STEWARD,
@@ -97,7 +97,7 @@ def list_pii(
     )
     with store.session() as session:
         if warehouse is not None:
-            _require_warehouse(session, warehouse)
+            require_warehouse(session, warehouse)
             query = query.where(WarehouseRow.name == warehouse)
         grouped: dict[int, list[tuple[PiiSuggestionRow, str]]] = {}
         for row, wh, schema, table, column in session.execute(query):
@@ -187,15 +187,6 @@ def summarize_evidence(evidence: Mapping[str, object], *, source: str | None = N
     if not parts and source == STEWARD:
         parts.append("marked by a steward")
     return "; ".join(parts)
-
-
-def _require_warehouse(session: Session, name: str) -> None:
-    if session.scalar(sa.select(WarehouseRow.id).where(WarehouseRow.name == name)) is None:
-        known = session.scalars(sa.select(WarehouseRow.name).order_by(WarehouseRow.name)).all()
-        raise NotFoundError(
-            f"no warehouse named {name!r} in the catalog",
-            hint=f"Known: {', '.join(known)}." if known else "Scan one with `veil scan`.",
-        )
 
 
 def _as_list(value: object) -> list[object]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from catalog.errors import NotFoundError, UsageError
 from catalog.model import PiiStatus, PiiSuggestion
+from catalog.names import require_warehouse
 from catalog.pii.claims import (
     CHANGED_FROM,
     ENTITY_NAME,
@@ -201,13 +202,8 @@ def _resolve_keys(
     """Column ids of live columns, one query per warehouse; NotFoundError names the rest."""
     resolved: dict[ColumnKey, int] = {}
     missing: list[str] = []
-    known = set(session.scalars(sa.select(WarehouseRow.name)))
     for warehouse, keys in by_warehouse.items():
-        if warehouse not in known:
-            raise NotFoundError(
-                f"no warehouse named {warehouse!r} in the catalog",
-                hint=f"Known: {', '.join(sorted(known))}." if known else "Scan one first.",
-            )
+        require_warehouse(session, warehouse)
         query = (
             sa.select(ColumnRow.id, SchemaRow.name, TableRow.name, ColumnRow.name)
             .join(TableRow, ColumnRow.table_id == TableRow.id)

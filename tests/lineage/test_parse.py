@@ -205,3 +205,18 @@ def test_cli_jsonl_replies_line_by_line():
     assert replies[0]["edges"] == [{"source": "s.t.x", "target": "x", "kind": "identity"}]
     assert replies[1]["error"].startswith("invalid JSON request")
     assert replies[2]["targets"] == ["s.u"] and replies[2]["edges"][0]["kind"] == "aggregate"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM t WHERE email = 'ann.secret@example.com",  # unterminated string
+        "SELECT 1 FROM WHERE x = 'ann.secret@example.com'",
+        "ann.secret@example.com",
+        "SELECT FROM WHERE 'ann.secret@example.com' (",
+    ],
+)
+def test_error_messages_never_quote_the_statement(sql):
+    # Errors are stored with the statement and shown in reports; literals can be PII.
+    for result in parse_lineage(sql, "postgres"):
+        assert "secret" not in (result.error or "")
