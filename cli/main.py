@@ -78,11 +78,17 @@ def cli(
     obj = VeilContext(config_path, overrides, debug)
     ctx.obj = obj
     ctx.call_on_close(obj.close)
-    level = logging.DEBUG if debug else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    # Even with --debug: sqlglot's warnings quote the SQL they could not parse, and a
-    # logged statement's literals can be personal data.
+    # --debug turns on Veil's own debug logs only; libraries stay at WARNING, so no
+    # library's debug output (SQL parameters such as a warehouse URL, result rows of a
+    # PII sample) can reach a terminal or a log file.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for package in _OWN_PACKAGES:
+        logging.getLogger(package).setLevel(logging.DEBUG if debug else logging.WARNING)
+    # sqlglot's warnings quote the SQL they could not parse; literals can be personal data.
     logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+
+_OWN_PACKAGES = ("catalog", "lineage", "policies", "masking", "web", "cli")
 
 
 def _register() -> None:

@@ -197,3 +197,15 @@ COMMANDS = [
 def test_every_command_has_help(run, command):
     out = run(*command, "--help").output
     assert "Usage: " in out and len(out.splitlines()) > 4
+
+
+def test_debug_never_logs_secrets_or_rows(tmp_path):
+    from tests.catalog.classify.test_run import duckdb_pii
+
+    url = duckdb_pii(tmp_path / "pii.duckdb")
+    env = {"VEIL_CATALOG_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    scanned = _veil("--debug", "scan", "--warehouse", url, "--name", "wh", cwd=tmp_path, env=env)
+    classified = _veil("--debug", "classify", "--workers", "1", cwd=tmp_path, env=env)
+    assert scanned.returncode == 0 and classified.returncode == 0, classified.stderr
+    logged = scanned.stderr + classified.stderr
+    assert "person.1@mailhost" not in logged and "INSERT INTO" not in logged
