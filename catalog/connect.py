@@ -198,3 +198,16 @@ def _first_line(text: str) -> str:
         if line and not line.startswith("(Background on this error"):
             return line
     return text.strip()
+
+
+#: SQLAlchemy dialect names that sqlglot spells differently.
+_SQLGLOT_NAMES = {"postgresql": "postgres", "mssql": "tsql", "awsathena": "athena"}
+
+
+def sqlglot_dialect(sqlalchemy_dialect: str) -> str:
+    """The sqlglot dialect for a warehouse whose SQLAlchemy dialect is ``sqlalchemy_dialect``.
+
+    >>> sqlglot_dialect("postgresql")
+    'postgres'
+    """
+    return _SQLGLOT_NAMES.get(sqlalchemy_dialect, sqlalchemy_dialect)

@@ -22,6 +22,7 @@ from itertools import islice
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from catalog.connect import sqlglot_dialect
 from catalog.model import TableKind
 from catalog.names import require_warehouse
 from catalog.scan import ProgressFn
@@ -96,7 +97,7 @@ def warehouse_context(store: Store, name: str) -> WarehouseContext:
         for schema_name, table, column in session.execute(query):
             key = f"{database}.{schema_name}.{table}" if database else f"{schema_name}.{table}"
             schema.setdefault(key, []).append(column)
-        return WarehouseContext(row.id, row.name, _sqlglot_dialect(row.dialect), database, schema)
+        return WarehouseContext(row.id, row.name, sqlglot_dialect(row.dialect), database, schema)
 
 
 def ingest_records(
@@ -358,7 +359,3 @@ def _earliest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
 def _latest(a: dt.datetime | None, b: dt.datetime) -> dt.datetime:
     b = b if b.tzinfo else b.replace(tzinfo=dt.UTC)
     return b if a is None or b > a else a
-
-
-def _sqlglot_dialect(sqlalchemy_dialect: str) -> str:
-    return {"postgresql": "postgres", "mssql": "tsql"}.get(sqlalchemy_dialect, sqlalchemy_dialect)

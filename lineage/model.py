@@ -21,6 +21,7 @@ Edge kinds (OpenLineage's DIRECT subtypes, plus its INDIRECT as ``filter``):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -63,3 +64,20 @@ class StatementLineage:
     kind: str = ""  # select, insert, create_table_as, create_view, merge, update, …
     error: str | None = None
     warnings: tuple[str, ...] = ()  # e.g. an ambiguous unqualified column
+
+
+def strongest_edges(edges: Iterable[ColumnEdge]) -> tuple[ColumnEdge, ...]:
+    """The edges with one direct kind per (source, target), the strongest, in first-seen
+    order; filter edges are kept beside them.
+
+    A target column can be written by several projections (a MERGE's UPDATE branch copies
+    ``s.email`` and its INSERT branch lowers it), and kinds met on different paths
+    combine like kinds along one path: aggregate > transform > identity.
+    """
+    kept: dict[tuple[str, str, bool], ColumnEdge] = {}
+    for edge in edges:
+        key = (edge.source, edge.target, edge.kind is EdgeKind.FILTER)
+        current = kept.get(key)
+        if current is None or edge.kind.rank > current.kind.rank:
+            kept[key] = edge
+    return tuple(kept.values())

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from sqlglot import exp
 from sqlglot.errors import ParseError, SqlglotError
+from sqlglot.optimizer.qualify import qualify
 from sqlglot.schema import MappingSchema
+
+from lineage.merge import assignments, merge_query, source_column
 
 SchemaSpec = Mapping[str, Sequence[str]]
 
@@ -38,14 +42,8 @@ class Plan:
 
 
 def plan_statement(stmt: exp.Expr, ctx: ParseContext) -> Plan:
-    if isinstance(stmt, exp.Select) and stmt.args.get("into"):
-        into = stmt.args["into"]
-        without_into = stmt.copy()
-        without_into.set("into", None)
-        target = into.this if isinstance(into.this, exp.Table) else None
-        return Plan("select_into", without_into, target)
     if isinstance(stmt, exp.Query):
-        return Plan("select", stmt)
+        return _select_into_plan(stmt) or Plan("select", stmt)
     if isinstance(stmt, exp.Insert | exp.Create) and stmt.args.get("with_") is not None:
         stmt = _hoist_with(stmt)
     if isinstance(stmt, exp.Insert):
@@ -72,9 +70,9 @@ def plan_statement(stmt: exp.Expr, ctx: ParseContext) -> Plan:
             name = "create_materialized_view"
         return Plan(name, body, target, columns)
     if isinstance(stmt, exp.Update):
-        return _updateplan_statement(stmt)
+        return _update_plan(stmt)
     if isinstance(stmt, exp.Merge):
-        return _mergeplan_statement(stmt)
+        return _merge_plan(stmt, ctx)
     if isinstance(stmt, exp.Condition | exp.Alias | exp.Identifier):
         # sqlglot reads "SELEC x" as an aliased column: not a statement at all.
         raise ParseError("not a SQL statement (it reads as a bare expression)")
@@ -105,81 +103,158 @@ def _target(node: exp.Expr | None) -> tuple[exp.Table | None, list[exp.Identifie
     return (node if isinstance(node, exp.Table) else None), None
 
 
-def _updateplan_statement(stmt: exp.Update) -> Plan:
-    """UPDATE t SET c = e FROM o WHERE … → SELECT e AS c FROM t, o WHERE …"""
-    target = stmt.this if isinstance(stmt.this, exp.Table) else None
-    assignments = [a for a in stmt.expressions if isinstance(a, exp.EQ)]
-    select = exp.select(*[a.expression.copy() for a in assignments])
-    source = stmt.args.get("from_") or stmt.args.get("from")
-    from_tables = (source.expressions or [source.this]) if source is not None else []
-    # T-SQL: UPDATE c SET … FROM dbo.Customers c — the target is an alias of a FROM table.
-    aliased = next(
-        (
-            t
-            for t in from_tables
-            if isinstance(t, exp.Table)
-            and target is not None
-            and not target.db
-            and t.alias_or_name == target.name
-            and t.alias
-        ),
-        None,
-    )
-    if aliased is not None:
-        target = aliased
-    elif target is not None:
-        select = select.from_(target.copy())
-    for table in from_tables:
-        if select.args.get("from_") is None:
-            select = select.from_(table.copy())
-        else:
-            select = select.join(table.copy(), join_type="cross")
-    for join in stmt.args.get("joins") or []:
-        select = select.join(join.copy())
+def _into_select(query: exp.Query) -> exp.Select | None:
+    """The SELECT that holds INTO: the statement itself, or the first branch of a set
+    operation (``SELECT … INTO t FROM a UNION SELECT … FROM b`` writes the whole union)."""
+    node: exp.Expr = query
+    while isinstance(node, exp.SetOperation):
+        node = node.this
+    return node if isinstance(node, exp.Select) and node.args.get("into") else None
+
+
+def _select_into_plan(stmt: exp.Query) -> Plan | None:
+    """SELECT … INTO t (T-SQL, Postgres): the query without its INTO, written to t;
+    None for a query without INTO."""
+    if _into_select(stmt) is None:
+        return None
+    query = stmt.copy()
+    select = _into_select(query)
+    if select is None:
+        return None
+    into = select.args["into"]
+    select.set("into", None)
+    target = into.this if isinstance(into.this, exp.Table) else None
+    return Plan("select_into", query, target)
+
+
+def _update_plan(stmt: exp.Update) -> Plan:
+    """UPDATE t SET c = e FROM o JOIN p ON … WHERE … → SELECT e FROM t, o JOIN p ON … WHERE …
+
+    Joins hang off the FROM's first table in sqlglot's tree (and off the target in MySQL's
+    ``UPDATE a JOIN b ON … SET``); they become the SELECT's own joins, so tracing sees
+    their ON conditions as filters like any join's."""
+    target, joins = _split_joins(stmt.this)
+    pairs = assignments(stmt.expressions)
+    from_ = stmt.args.get("from_")
+    from_items: list[exp.Expr] = []
+    for item in (from_.expressions or [from_.this]) if from_ is not None else []:
+        table, nested = _split_joins(item)
+        if table is not None:
+            from_items.append(table)
+        joins += nested
+    joins += [j.copy() for j in stmt.args.get("joins") or []]
+    written = target if isinstance(target, exp.Table) else None
+    instance = _target_instance(written, [*from_items, *(j.this for j in joins)])
+    if instance is not None and written is not None and not instance.alias:
+        _add_qualifiers(instance, written)
+    tables = from_items if instance is not None or written is None else [written, *from_items]
+    select = exp.select(*[value for _, value in pairs])
+    for position, table in enumerate(tables):
+        select = select.from_(table) if position == 0 else select.join(table, join_type="cross")
+    for join in joins:
+        select = select.join(join)
     if stmt.args.get("where") is not None:
         select = select.where(stmt.args["where"].this.copy())
     if stmt.args.get("with_") is not None:  # WITH … UPDATE
         select.set("with_", stmt.args["with_"].copy())
-    columns: list[exp.Identifier | str] = [_assigned(a.this) for a in assignments]
-    return Plan("update", select, target, columns)
+    columns: list[exp.Identifier | str] = [name for name, _ in pairs]
+    return Plan("update", select, instance or written, columns)
 
 
-def _mergeplan_statement(stmt: exp.Merge) -> Plan:
-    """MERGE INTO t USING s ON c WHEN … → SELECT <assigned values> FROM t JOIN s ON c."""
+def _split_joins(node: exp.Expr | None) -> tuple[exp.Expr | None, list[exp.Join]]:
+    """A copy of a FROM item without the joins sqlglot hangs off it, and those joins."""
+    if node is None:
+        return None, []
+    node = node.copy()
+    joins = list(node.args.get("joins") or [])
+    if joins:
+        node.set("joins", None)
+    return node, joins
+
+
+def _target_instance(target: exp.Table | None, tables: list[exp.Expr]) -> exp.Table | None:
+    """The FROM/JOIN table an UPDATE's target names, if it names one: T-SQL's
+    ``UPDATE c … FROM dbo.Customers c`` (the target is an alias), or ``UPDATE t … FROM t
+    JOIN …`` (the same table, unaliased: one instance, not a self-join)."""
+    if target is None:
+        return None
+    for table in tables:
+        if not isinstance(table, exp.Table):
+            continue
+        if table.alias and not target.db and table.alias.lower() == target.name.lower():
+            return table
+        if not table.alias and _same_table(table, target):
+            return table
+    return None
+
+
+def _add_qualifiers(table: exp.Table, spelled: exp.Table) -> None:
+    """Give ``table`` the schema/database another spelling of it has
+    (``UPDATE dbo.t … FROM t JOIN …`` writes dbo.t)."""
+    for part in ("catalog", "db"):
+        if not table.args.get(part) and spelled.args.get(part):
+            table.set(part, spelled.args[part].copy())
+
+
+def _same_table(a: exp.Table, b: exp.Table) -> bool:
+    """Same name, and the same schema/database wherever both spell one."""
+    return (
+        all(
+            not x or not y or x.lower() == y.lower()
+            for x, y in ((a.catalog, b.catalog), (a.db, b.db))
+        )
+        and a.name.lower() == b.name.lower()
+    )
+
+
+def _merge_plan(stmt: exp.Merge, ctx: ParseContext) -> Plan:
+    """MERGE INTO t USING s ON c WHEN … → SELECT <written values> FROM t JOIN s ON c
+    (lineage.merge), with the target's and source's columns looked up only if a branch
+    needs them (``INSERT VALUES`` without a column list, ``*``, ``INSERT ROW``)."""
     target = stmt.this if isinstance(stmt.this, exp.Table) else None
-    values: list[exp.Expr] = []
-    columns: list[exp.Identifier | str] = []
-    whens = stmt.args.get("whens")
-    for when in whens.expressions if whens is not None else []:
-        then = when.args.get("then")
-        if isinstance(then, exp.Update):
-            for a in then.expressions:
-                if isinstance(a, exp.EQ):
-                    values.append(a.expression.copy())
-                    columns.append(_assigned(a.this))
-        elif isinstance(then, exp.Insert) and isinstance(then.expression, exp.Tuple):
-            names = (
-                [_assigned(c) for c in then.this.expressions]
-                if isinstance(then.this, exp.Tuple)
-                else []
-            )
-            for name, value in zip(names, then.expression.expressions, strict=False):
-                values.append(value.copy())
-                columns.append(name)
-    if target is None or not values:
-        return Plan("merge", None, target)
-    select = exp.select(*values).from_(target.copy())
-    using, on = stmt.args.get("using"), stmt.args.get("on")
-    if using is not None:
-        select = select.join(using.copy(), on=on.copy() if on is not None else None)
-    return Plan("merge", select, target, columns)
+    if target is None:
+        return Plan("merge", None, None)
+    source, with_ = stmt.args.get("using"), stmt.args.get("with_")
+    query, columns = merge_query(
+        stmt,
+        cache(lambda: _schema_columns(target, ctx)),
+        cache(lambda: _source_columns(source, with_, ctx)),
+    )
+    return Plan("merge", query, target, columns if query is not None else None)
 
 
-def _assigned(node: exp.Expr) -> exp.Identifier | str:
-    """The identifier a SET/INSERT assigns to (``t.col`` → ``col``)."""
-    if isinstance(node, exp.Column) and isinstance(node.this, exp.Identifier):
-        return node.this
-    return node if isinstance(node, exp.Identifier) else node.name
+def _source_columns(
+    source: exp.Expr | None, with_: exp.Expr | None, ctx: ParseContext
+) -> list[exp.Identifier | str] | None:
+    """The columns a MERGE source provides, by asking qualify to expand ``source.*``
+    (a table from the schema, a subquery's outputs, a CTE's); None when it cannot."""
+    if not isinstance(source, exp.Table | exp.Subquery) or not source.alias_or_name:
+        return None
+    probe = exp.select(source_column(source, exp.Star())).from_(source.copy())
+    if with_ is not None:
+        probe.set("with_", with_.copy())
+    try:
+        qualified = qualify(
+            probe,
+            dialect=ctx.dialect,
+            schema=ctx.schema,
+            db=ctx.default_schema,
+            catalog=ctx.default_db,
+            validate_qualify_columns=False,
+            quote_identifiers=False,
+            identify=False,
+        )
+    except SqlglotError:
+        return None
+    names: list[exp.Identifier | str] = []
+    for projection in qualified.selects:
+        node = projection.args.get("alias") if isinstance(projection, exp.Alias) else projection
+        if isinstance(node, exp.Column):
+            node = node.this
+        if not isinstance(node, exp.Identifier):
+            return None  # still a star: the columns are unknown
+        names.append(node)
+    return names or None
 
 
 def _schema_columns(table: exp.Table, ctx: ParseContext) -> list[exp.Identifier | str] | None:

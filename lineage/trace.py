@@ -1,31 +1,39 @@
 """Tracing: output columns back to physical columns, with how each value was made.
 
-Works on a qualified query (sqlglot's qualify) and its scopes: every output column is
-followed through CTEs, derived tables, subqueries and set operations down to table
-columns, keeping the strongest kind met on the way (aggregate > transform > identity).
-Filter columns (WHERE, JOIN, GROUP BY, HAVING, QUALIFY, CASE conditions, window
-partitions) are collected per scope and, with ``indirect``, linked to every target.
+Works on a qualified query (lineage.prepare) and its scopes: every output column is
+followed through CTEs (recursive ones too), derived tables, subqueries, table functions
+and set operations down to table columns, keeping the strongest kind met on the way
+(aggregate > transform > identity). Filter columns (WHERE, JOIN, GROUP BY, HAVING,
+QUALIFY, CASE conditions, window partitions, named WINDOW clauses) are collected per
+scope and, with ``indirect``, linked to every target.
+
+An unqualified column that qualify could not place is resolved the way the statement
+must have run (it ran, so the name is unique among its tables): the one source known to
+have it, else the one source whose columns are unknown, else an outer query's source
+(a correlated reference); when several unknown sources could hold it, it is reported as
+ambiguous and not guessed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
-from sqlglot.errors import OptimizeError
-from sqlglot.optimizer.qualify import qualify
-from sqlglot.optimizer.scope import Scope, build_scope
+from sqlglot.errors import SqlglotError
+from sqlglot.optimizer.scope import Scope, ScopeType, build_scope
 
-from lineage.model import ColumnEdge, EdgeKind, StatementLineage
+from lineage import scopes as sc
+from lineage.model import ColumnEdge, EdgeKind, StatementLineage, strongest_edges
+from lineage.naming import ident, table_name
+from lineage.pivot import pivot_alias, pivot_consumed, pivot_filters, pivot_inputs, pivot_of
+from lineage.prepare import prepare
 from lineage.statements import ParseContext, Plan
 
-#: Window functions that pick one row's value: a copy, not an aggregate.
-_NAVIGATION = (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue)
+#: Scopes that can read their enclosing query's columns (correlated subqueries, UNNEST
+#: of an outer array, a set operation's branch inside such a subquery).
+_CORRELATED = (ScopeType.SUBQUERY, ScopeType.UDTF, ScopeType.SET_OPERATION)
 
-#: Dialects whose unquoted identifiers are stored upper case.
-_UPPERCASE_DIALECTS = frozenset({"snowflake", "oracle", "exasol"})
+Source = exp.Expr | Scope
 
 
 @dataclass
@@ -53,6 +61,8 @@ class Tracer:
         self._outputs: dict[tuple[int, str], _Sources] = {}
         self._filters: dict[int, set[str]] = {}
         self._using = False
+        self._scopes: dict[int, Scope] = {}  # id(expression) → its traversed scope
+        self._traversed: set[int] = set()  # id(scope) of every traversed scope
 
     def target_name(self, plan: Plan) -> str | None:
         return self._table(plan.target, register=False) if plan.target is not None else None
@@ -65,17 +75,18 @@ class Tracer:
             j.args.get("using") or str(j.args.get("method") or "").upper() == "NATURAL"
             for j in plan.query.find_all(exp.Join)
         )
-        query = _qualify(plan.query, self.ctx)
-        root = build_scope(query)
+        root = build_scope(prepare(plan.query, self.ctx))
         if root is None:
             return StatementLineage(kind=plan.kind, error="cannot analyse this statement")
         for scope in root.traverse():  # every table read, filters and subqueries included
+            self._scopes[id(scope.expression)] = scope
+            self._traversed.add(id(scope))
             for node in scope.sources.values():
-                if isinstance(node, exp.Table):
+                if isinstance(node, exp.Table) and sc.is_table(node):
                     self._table(node)
-        outputs = _output_names(root)
-        identifiers = _output_identifiers(root)
-        target_name = self._table(plan.target, register=False) if plan.target is not None else None
+        outputs = sc.output_names(root)
+        identifiers = sc.output_identifiers(root)
+        target_name = self.target_name(plan)
         target_columns: list[exp.Identifier | str] = list(plan.target_columns or identifiers)
         edges: list[ColumnEdge] = []
         target_names: list[str] = []
@@ -87,21 +98,23 @@ class Tracer:
                 continue
             column = target_columns[position] if position < len(target_columns) else output
             name = (
-                _ident(column.name, self.ctx, column)
+                ident(column.name, self.ctx, column)
                 if isinstance(column, exp.Identifier)
-                else _ident(column, self.ctx)
+                else ident(column, self.ctx)
             )
             target = f"{target_name}.{name}" if target_name else name
             target_names.append(target)
             traced = self._trace(root, output, position)
             for source, kind in sorted(traced.columns.items()):
                 edges.append(ColumnEdge(source, target, kind))
+        # Always walked: an ambiguous column in WHERE is reported even without indirect.
+        filters = self._filter_columns(root)
         if self.indirect:
-            for source in sorted(self._filter_columns(root)):
+            for source in sorted(filters):
                 for target in target_names:
                     edges.append(ColumnEdge(source, target, EdgeKind.FILTER))
         return StatementLineage(
-            edges=tuple(dict.fromkeys(edges)),
+            edges=strongest_edges(edges),
             sources=tuple(self.tables),
             targets=(target_name,) if target_name else (),
             kind=plan.kind,
@@ -110,6 +123,7 @@ class Tracer:
 
     # Output columns of a scope, traced to physical columns.
     def _trace(self, scope: Scope, name: str, position: int | None = None) -> _Sources:
+        scope = self._canonical(scope)
         is_set = isinstance(scope.expression, exp.SetOperation)
         # Output names can repeat (qualify names two casts of ``id`` both "id"): a
         # position, when known, tells them apart.
@@ -120,20 +134,65 @@ class Tracer:
         result = _Sources()
         self._outputs[key] = result  # guards recursive CTEs
         if is_set:
-            index = position if position is not None else _output_names(scope).index(name)
-            for branch in _set_branches(scope):
-                names = _output_names(branch)
-                if index < len(names):
-                    result.merge(self._trace(branch, names[index], index), EdgeKind.IDENTITY)
-            return result
-        if not isinstance(scope.expression, exp.Select):
+            self._trace_set(scope, name, position, result)
+        elif not isinstance(scope.expression, exp.Select):
             self._trace_table_function(scope, name, result)
-            return result
-        projection = _projection(scope, name, position)
-        if projection is None:
-            return result
-        self._collect(scope, projection, result)
+        else:
+            projection = sc.projection(scope, name, position)
+            if projection is not None:
+                self._collect(scope, projection, result)
+            else:
+                self._trace_through_star(scope, name, result)
         return result
+
+    def _canonical(self, scope: Scope) -> Scope:
+        """The traversed scope standing for ``scope``.
+
+        sqlglot lets a recursive CTE's self-reference see a stand-in scope over the
+        anchor branch only (and one never traversed, so without sources); the reference
+        means the whole CTE, whose set operation is the anchor's parent.
+        """
+        if id(scope) in self._traversed:
+            return scope
+        parent = scope.expression.parent
+        if isinstance(parent, exp.SetOperation) and id(parent) in self._scopes:
+            return self._scopes[id(parent)]
+        return self._scopes.get(id(scope.expression), scope)
+
+    def _trace_set(self, scope: Scope, name: str, position: int | None, result: _Sources) -> None:
+        """Every branch feeds the output: by position, or by name for UNION BY NAME."""
+        names = sc.output_names(scope)
+        if position is None and name not in names:
+            return
+        index = position if position is not None else names.index(name)
+        lowered = names[index].lower() if index < len(names) else name.lower()
+        for branch in sc.set_branches(scope):
+            branch_names = sc.output_names(branch)
+            if sc.by_name(scope):
+                matches = [i for i, n in enumerate(branch_names) if n.lower() == lowered]
+                if not matches:
+                    continue  # BY NAME: a branch without the column gives NULL
+                at = matches[0]
+            elif index < len(branch_names):
+                at = index
+            else:
+                continue
+            result.merge(self._trace(branch, branch_names[at], at), EdgeKind.IDENTITY)
+
+    def _trace_through_star(self, scope: Scope, name: str, result: _Sources) -> None:
+        """``SELECT x.id FROM (SELECT * FROM t) x``: ``id`` passes through the star from
+        whichever source holds it (or the single source), as an unqualified column would."""
+        for star in sc.stars(scope):
+            excluded, replaced = sc.star_modifier(star, name)
+            if excluded:
+                continue
+            if replaced is not None:
+                self._collect(scope, replaced, result)
+                return
+            table = star.table if isinstance(star, exp.Column) else ""
+            column = exp.column(name, table=table or None)
+            self._column(scope, column, EdgeKind.IDENTITY, result)
+            return
 
     def _trace_table_function(self, scope: Scope, name: str, result: _Sources) -> None:
         """LATERAL (SELECT …): the subquery's column; UNNEST / FLATTEN / EXPLODE and other
@@ -147,7 +206,7 @@ class Tracer:
             for sub in subqueries:
                 result.merge(self._trace(sub, name), EdgeKind.IDENTITY)
             return
-        for column in _columns_in(scope.expression):
+        for column in sc.udtf_inputs(scope.expression, name):
             self._column(scope, column, EdgeKind.TRANSFORM, result)
 
     def _collect(self, scope: Scope, projection: exp.Expr, result: _Sources) -> None:
@@ -155,90 +214,168 @@ class Tracer:
         if isinstance(body, exp.Column) and not isinstance(body.this, exp.Star):
             self._column(scope, body, EdgeKind.IDENTITY, result)
             return
-        if self._using and _is_using_column(body):  # JOIN … USING / NATURAL JOIN
-            for column in _columns_in(body):
+        if self._using and sc.is_using_column(body):  # JOIN … USING / NATURAL JOIN
+            for column in sc.columns_in(body):
                 self._column(scope, column, EdgeKind.IDENTITY, result)
             return
         if isinstance(body, exp.Subquery):  # (SELECT x FROM …) AS y: what x is
-            child = _child_scope(scope, body)
-            if child is not None and _output_names(child):
-                result.merge(self._trace(child, _output_names(child)[0], 0), EdgeKind.IDENTITY)
+            child = sc.child_scope(scope, body)
+            if child is not None and sc.output_names(child):
+                result.merge(self._trace(child, sc.output_names(child)[0], 0), EdgeKind.IDENTITY)
                 return
-        for node in _walk(body):
+        for node in sc.walk(body):
             if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
-                context = _context(node, body)
-                if context is not None:
-                    self._column(scope, node, context, result)
+                kind = sc.context(node, body)
+                if kind is not None:
+                    self._column(scope, node, kind, result)
             elif isinstance(node, exp.Subquery | exp.Select) and node is not body:
-                child = _child_scope(scope, node)
+                child = sc.child_scope(scope, node)
                 if child is not None:
-                    names = _output_names(child)
+                    names = sc.output_names(child)
                     if names:
-                        floor = _context(node, body) or EdgeKind.TRANSFORM
+                        floor = sc.context(node, body) or EdgeKind.TRANSFORM
                         result.merge(self._trace(child, names[0], 0), floor)
 
     def _column(self, scope: Scope, column: exp.Column, kind: EdgeKind, result: _Sources) -> None:
-        source = self._source_of(scope, column)
-        if source is None:
+        located = self._source_of(scope, column)
+        if located is None:
+            field_of = self._struct_column(scope, column)
+            if field_of is not None:  # ``payload.city``: a field of the column ``payload``
+                floor = kind if kind.rank > EdgeKind.TRANSFORM.rank else EdgeKind.TRANSFORM
+                self._column(scope, field_of, floor, result)
             return
+        home, source = located
+        pivot = _pivot_at(home, source)
+        made = pivot_inputs(pivot, column.name) if pivot is not None else None
+        if made is not None:  # a PIVOT/UNPIVOT output: from the columns it is made of
+            inputs, made_kind = made
+            floor = kind if kind.rank > made_kind.rank else made_kind
+            for inner in inputs:
+                self._read(home, source, inner, floor, result)
+            return
+        self._read(home, source, column, kind, result)
+
+    def _read(
+        self, home: Scope, source: Source, column: exp.Column, kind: EdgeKind, result: _Sources
+    ) -> None:
+        """Column ``column`` of ``source`` (a FROM item of scope ``home``)."""
         if isinstance(source, Scope):
             result.merge(self._trace(source, column.name), kind)
-        elif not isinstance(source, exp.Table):
+        elif isinstance(source, exp.Table) and sc.is_table(source):
+            result.add(f"{self._table(source)}.{ident(column.name, self.ctx, column.this)}", kind)
+        else:
             # UNNEST / FLATTEN / EXPLODE / a table function: its output is computed from
             # the columns passed in.
             floor = kind if kind.rank > EdgeKind.TRANSFORM.rank else EdgeKind.TRANSFORM
-            for inner in _columns_in(source):
+            for inner in sc.udtf_inputs(source, column.name):
                 if inner is not column:
-                    self._column(scope, inner, floor, result)
-        else:
-            result.add(f"{self._table(source)}.{_ident(column.name, self.ctx, column.this)}", kind)
+                    self._column(home, inner, floor, result)
 
-    def _source_of(self, scope: Scope, column: exp.Column) -> exp.Expr | Scope | None:
-        table = column.table
-        sources = scope.sources
-        if table:
-            source: exp.Expr | Scope | None = sources.get(table)
+    def _source_of(self, scope: Scope, column: exp.Column) -> tuple[Scope, Source] | None:
+        """The source ``column`` reads, with the scope that source belongs to."""
+        if not column.table:
+            return self._resolve_unqualified(scope, column, came_from=None)
+        outer: Scope | None = scope
+        while outer is not None:  # this query's aliases, then outer ones (correlated)
+            source: Source | None = outer.sources.get(column.table)
             if source is None:
-                source = _udtf(scope, table)
-            if source is None and scope.parent is not None:  # correlated reference
-                return self._source_of(scope.parent, column)
-            return source if isinstance(source, exp.Expr | Scope) else None
-        # An unqualified column comes from the FROM/JOIN sources of its own SELECT (a
-        # recursive CTE also sees itself in ``sources``).
-        selected = [source for _node, source in scope.selected_sources.values()]
-        candidates = [s for s in selected if isinstance(s, exp.Table | Scope)]
-        if len(candidates) == 1:
-            return candidates[0]
-        if candidates:
-            self.warnings.append(f"ambiguous column {column.name!r}: give a schema to resolve it")
+                source = sc.udtf(outer, column.table)
+            if source is None:
+                source = _pivoted(outer, column.table)
+            if isinstance(source, exp.Expr | Scope):
+                return outer, source
+            outer = outer.parent
+        outer = scope
+        while outer is not None:  # no alias matches: a table named by its own name
+            named = _table_named(outer, column)
+            if named is not None:
+                return outer, named
+            outer = outer.parent
         return None
 
+    def _struct_column(self, scope: Scope, column: exp.Column) -> exp.Column | None:
+        """The column a dotted name reads when its qualifier names no source: without a
+        schema sqlglot reads ``payload.city`` (BigQuery, Snowflake, Spark structs) as
+        column ``city`` of a table ``payload``; it is a field of column ``payload`` (of
+        source ``t`` in ``t.payload.city``)."""
+        parts = column.parts
+        if len(parts) < 2:
+            return None
+        if len(parts) >= 3 and self._has_alias(scope, parts[0].name):
+            return exp.Column(this=parts[1].copy(), table=parts[0].copy())
+        return exp.Column(this=parts[0].copy())
+
+    @staticmethod
+    def _has_alias(scope: Scope, name: str) -> bool:
+        outer: Scope | None = scope
+        while outer is not None:
+            if name in outer.sources:
+                return True
+            outer = outer.parent
+        return False
+
+    def _resolve_unqualified(
+        self, scope: Scope, column: exp.Column, came_from: Scope | None
+    ) -> tuple[Scope, Source] | None:
+        """The FROM/JOIN source of its own SELECT an unqualified column comes from: the
+        one known to have it, else the only one whose columns are unknown; none: an
+        outer query's (correlated); several unknown: ambiguous, reported, not guessed."""
+        selected = [source for _node, source in scope.selected_sources.values()]
+        if not selected and scope.scope_type is ScopeType.UDTF:
+            selected = list(scope.sources.values())  # UNNEST(arr): the tables beside it
+        candidates = [
+            s
+            for s in selected
+            if isinstance(s, exp.Table | Scope) and s is not came_from and s is not scope
+        ]
+        name = column.name.lower()
+        known = {id(c): self._known_columns(c) for c in candidates}
+        holders = [c for c in candidates if name in (known[id(c)] or ())]
+        unknown = [c for c in candidates if known[id(c)] is None]
+        if len(holders) == 1:
+            return scope, holders[0]
+        if not holders and len(unknown) == 1:
+            return scope, unknown[0]
+        if not holders and not unknown:
+            if scope.parent is not None and scope.scope_type in _CORRELATED:
+                return self._resolve_unqualified(scope.parent, column, came_from=scope)
+            return None
+        label = ident(column.name, self.ctx, column.this)
+        self.warnings.append(f"ambiguous column {label!r}: give a schema to resolve it")
+        return None
+
+    def _known_columns(self, source: Source) -> set[str] | None:
+        """Lowercased columns of a source, or None when they are unknown."""
+        if isinstance(source, Scope):
+            return sc.known_columns(self._canonical(source))
+        if isinstance(source, exp.Table) and not sc.is_table(source):
+            return {n.lower() for n in sc.alias_columns(source)} or None
+        if not isinstance(source, exp.Table) or self.ctx.schema is None:
+            return None
+        table = source.copy()
+        table.set("alias", None)
+        try:
+            found = self.ctx.schema.find(table, raise_on_missing=False)
+        except SqlglotError:
+            return None
+        return {str(c).lower() for c in found} if isinstance(found, dict) and found else None
+
     def _star_sources(self, scope: Scope) -> list[str]:
-        stars: list[str] = []
-        for projection in (
-            scope.expression.selects if isinstance(scope.expression, exp.Select) else []
-        ):
-            star = (
-                projection
-                if isinstance(projection, exp.Star)
-                else (
-                    projection
-                    if isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
-                    else None
-                )
-            )
-            if star is None:
-                continue
+        """``t.*`` for every table an unexpanded star reads (through derived tables, CTEs
+        and every branch of a set operation)."""
+        found: list[str] = []
+        for branch in sc.set_branches(scope):
+            found += self._star_sources(branch)
+        for star in sc.stars(scope):
             table = star.table if isinstance(star, exp.Column) else ""
-            for alias, source in scope.selected_sources.items():
+            for alias, (_node, source) in scope.selected_sources.items():
                 if table and alias != table:
                     continue
-                node = source[1]
-                if isinstance(node, exp.Table):
-                    stars.append(f"{self._table(node)}.*")
-                elif isinstance(node, Scope):
-                    stars += self._star_sources(node) or []
-        return stars
+                if isinstance(source, exp.Table) and sc.is_table(source):
+                    found.append(f"{self._table(source)}.*")
+                elif isinstance(source, Scope):
+                    found += self._star_sources(source) or []
+        return found
 
     def _filter_columns(self, scope: Scope) -> set[str]:
         """Physical columns that decide which rows flow, in this scope and those feeding it."""
@@ -247,23 +384,9 @@ class Tracer:
             return cached
         found: set[str] = set()
         self._filters[id(scope)] = found
-        expression = scope.expression
-        nodes: list[exp.Expr] = []
-        for arg in ("where", "group", "having", "qualify"):
-            if expression.args.get(arg) is not None:
-                nodes.append(expression.args[arg])
-        nodes += _grouped_projections(expression)
-        for join in expression.args.get("joins") or []:
-            for arg in ("on", "using"):
-                if join.args.get(arg) is not None:
-                    value = join.args[arg]
-                    nodes += value if isinstance(value, list) else [value]
-        for projection in expression.selects if isinstance(expression, exp.Select) else []:
-            for node in _walk(projection):
-                if isinstance(node, exp.Column) and _context(node, projection) is None:
-                    nodes.append(node)
+        nodes = _filter_nodes(scope.expression)
         for node in nodes:
-            for column in _columns_in(node):
+            for column in sc.columns_in(node):
                 sources = _Sources()
                 self._column(scope, column, EdgeKind.IDENTITY, sources)
                 found |= set(sources.columns)
@@ -273,235 +396,93 @@ class Tracer:
                     sources = _Sources()
                     self._column(scope, column, EdgeKind.IDENTITY, sources)
                     found |= set(sources.columns)
-        for child in _children(scope):
+        found |= self._pivot_filter_columns(scope)
+        for child in sc.children(scope):
             found |= self._filter_columns(child)
         # WHERE x IN (SELECT y …): y decides which rows flow too (not so for a scalar
         # subquery in the select list, or a LATERAL one).
-        in_filters = {
-            id(q) for node in nodes if isinstance(node, exp.Expr) for q in node.find_all(exp.Query)
-        }
+        in_filters = {id(q) for node in nodes for q in node.find_all(exp.Query)}
         for sub in scope.subquery_scopes:
             if id(sub.expression) not in in_filters:
                 continue
-            for position, name in enumerate(_output_names(sub)):
+            for position, name in enumerate(sc.output_names(sub)):
                 found |= set(self._trace(sub, name, position).columns)
         return found
 
+    def _pivot_filter_columns(self, scope: Scope) -> set[str]:
+        """A PIVOT's FOR column and its implicit GROUP BY keys (the input columns it
+        neither aggregates nor pivots on, where they are known)."""
+        found: set[str] = set()
+        for node, source in scope.selected_sources.values():
+            pivot = pivot_of(node)
+            if pivot is None or pivot.args.get("unpivot"):
+                continue
+            columns = pivot_filters(pivot)
+            consumed = pivot_consumed(pivot)
+            known = self._known_columns(source) or set()
+            columns += [exp.column(name) for name in sorted(known - consumed)]
+            for column in columns:
+                sources = _Sources()
+                self._read(scope, source, column, EdgeKind.IDENTITY, sources)
+                found |= set(sources.columns)
+        return found
+
     def _table(self, table: exp.Table, *, register: bool = True) -> str:
-        parts = [table.catalog, table.db, table.name]
-        if not table.db and self.ctx.default_schema:
-            parts[1] = self.ctx.default_schema
-        if not table.catalog and parts[1] and self.ctx.default_db:
-            parts[0] = self.ctx.default_db
-        identifiers = [table.args.get("catalog"), table.args.get("db"), table.this]
-        name = ".".join(
-            _ident(p, self.ctx, node if isinstance(node, exp.Identifier) else None)
-            for p, node in zip(parts, identifiers, strict=True)
-            if p
-        )
-        if isinstance(table.this, exp.Identifier) and table.this.args.get("temporary"):
-            name = "#" + name  # T-SQL #temp tables keep their mark
+        name = table_name(table, self.ctx)
         if register:
             self.tables.setdefault(name)
         return name
 
 
-def _qualify(query: exp.Query, ctx: ParseContext) -> exp.Expr:
-    """Qualify tables and columns; retry without alias expansion when sqlglot cannot
-    tell an alias from a column (``SELECT a AS b, b AS a`` without a schema)."""
-    try:
-        return _qualify_once(query, ctx, expand_alias_refs=True)
-    except OptimizeError:
-        pass
-    try:
-        return _qualify_once(query, ctx, expand_alias_refs=False)
-    except OptimizeError:
-        # Columns sqlglot cannot place without a schema: tables only; tracing resolves
-        # unqualified columns itself where only one source can hold them.
-        return _qualify_once(query, ctx, expand_alias_refs=False, columns=False)
+def _filter_nodes(expression: exp.Expr) -> list[exp.Expr]:
+    """The parts of one SELECT that only decide which rows flow or how they group."""
+    nodes: list[exp.Expr] = []
+    for arg in ("where", "group", "having", "qualify"):
+        if expression.args.get(arg) is not None:
+            nodes.append(expression.args[arg])
+    nodes += sc.grouped_projections(expression)
+    nodes += sc.named_windows(expression)
+    for join in expression.args.get("joins") or []:
+        for arg in ("on", "using"):
+            if join.args.get(arg) is not None:
+                value = join.args[arg]
+                nodes += value if isinstance(value, list) else [value]
+    for projection in expression.selects if isinstance(expression, exp.Select) else []:
+        for node in sc.walk(projection):
+            if isinstance(node, exp.Column) and sc.context(node, projection) is None:
+                nodes.append(node)
+    return nodes
 
 
-def _qualify_once(
-    query: exp.Query, ctx: ParseContext, *, expand_alias_refs: bool, columns: bool = True
-) -> exp.Expr:
-    return qualify(
-        query.copy(),
-        dialect=ctx.dialect,
-        schema=ctx.schema,
-        db=ctx.default_schema,
-        catalog=ctx.default_db,
-        expand_alias_refs=expand_alias_refs,
-        qualify_columns=columns,
-        validate_qualify_columns=False,
-        quote_identifiers=False,
-        identify=False,
-    )
-
-
-def _grouped_projections(expression: exp.Expr) -> list[exp.Expr]:
-    """The projections GROUP BY ALL or GROUP BY 1, 2 refer to (they group, so filter)."""
-    group = expression.args.get("group")
-    if group is None or not isinstance(expression, exp.Select):
-        return []
-    selects = expression.selects
-    if group.args.get("all"):
-        return [p for p in selects if not p.find(exp.AggFunc)]
-    picked = []
-    for item in group.expressions:
-        if isinstance(item, exp.Literal) and item.is_int and 0 < int(item.this) <= len(selects):
-            picked.append(selects[int(item.this) - 1])
-    return picked
-
-
-def _is_using_column(node: exp.Expr) -> bool:
-    """qualify turns a USING/NATURAL join column into COALESCE(a.c, b.c)."""
-    if not isinstance(node, exp.Coalesce):
-        return False
-    args = [node.this, *node.expressions]
-    return all(isinstance(a, exp.Column) for a in args) and len({a.name for a in args}) == 1
-
-
-def _udtf(scope: Scope, alias: str) -> exp.Expr | None:
-    """The table function (UNNEST, FLATTEN, EXPLODE, LATERAL VIEW) named ``alias``."""
-    for node in scope.expression.find_all(exp.Unnest, exp.Lateral, exp.Explode, exp.TableFromRows):
-        node_alias = node.args.get("alias")
-        if node_alias is not None and (
-            node_alias.name == alias
-            or any(c.name == alias for c in node_alias.args.get("columns") or [])
-        ):
-            return node
-    return None
-
-
-def _output_names(scope: Scope) -> list[str]:
-    expression = scope.expression
-    if isinstance(expression, exp.SetOperation):
-        branches = _set_branches(scope)
-        return _output_names(branches[0]) if branches else []
-    if isinstance(expression, exp.Select):
-        names = []
-        for projection in expression.selects:
-            if isinstance(projection, exp.Star) or (
-                isinstance(projection, exp.Column) and isinstance(projection.this, exp.Star)
-            ):
-                names.append("*")
-            else:
-                names.append(projection.alias_or_name)
-        return names
-    return []
-
-
-def _output_identifiers(scope: Scope) -> list[exp.Identifier | str]:
-    """The identifier naming each output column (quoted or not), for target names."""
-    expression = scope.expression
-    if isinstance(expression, exp.SetOperation):
-        branches = _set_branches(scope)
-        return _output_identifiers(branches[0]) if branches else []
-    if not isinstance(expression, exp.Select):
-        return []
-    result: list[exp.Identifier | str] = []
-    for projection in expression.selects:
-        alias = projection.args.get("alias") if isinstance(projection, exp.Alias) else None
-        node = alias if alias is not None else getattr(projection, "this", None)
-        if isinstance(node, exp.TableAlias):
-            node = node.this
-        result.append(node if isinstance(node, exp.Identifier) else projection.alias_or_name)
-    return result
-
-
-def _set_branches(scope: Scope) -> list[Scope]:
-    branches = getattr(scope, "set_operation_scopes", None) or getattr(scope, "union_scopes", [])
-    return list(branches)
-
-
-def _projection(scope: Scope, name: str, position: int | None) -> exp.Expr | None:
-    expression = scope.expression
-    if not isinstance(expression, exp.Select):
+def _table_named(scope: Scope, column: exp.Column) -> exp.Table | None:
+    """The aliased table a column names by the table's own name (``db.t.x`` over
+    ``FROM db.t AS t1``, which Snowflake and MySQL accept), when exactly one matches."""
+    parts = [p.name.lower() for p in column.parts[:-1]]
+    if not parts:
         return None
-    selects = expression.selects
-    if (
-        position is not None
-        and position < len(selects)
-        and (selects[position].alias_or_name == name)
-    ):
-        return selects[position]
-    for projection in selects:
-        if projection.alias_or_name == name:
-            return projection
-    return None
-
-
-def _walk(node: exp.Expr) -> Iterable[exp.Expr]:
-    """Nodes under ``node``, not descending into nested queries (handled as scopes)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if current is not node and isinstance(current, exp.Subquery | exp.Select):
-            continue
-        stack.extend(reversed(list(current.iter_expressions())))
-
-
-def _columns_in(node: exp.Expr) -> list[exp.Column]:
-    return [
-        n for n in _walk(node) if isinstance(n, exp.Column) and not isinstance(n.this, exp.Star)
+    matches = [
+        node
+        for _alias, (_node, node) in scope.selected_sources.items()
+        if isinstance(node, exp.Table)
+        and sc.is_table(node)
+        and [p.name.lower() for p in node.parts][-len(parts) :] == parts
     ]
+    return matches[0] if len(matches) == 1 else None
 
 
-def _context(node: exp.Expr, root: exp.Expr) -> EdgeKind | None:
-    """How a value at ``node`` flows into ``root``: None when it only filters/partitions."""
-    kind = EdgeKind.IDENTITY if node is root else EdgeKind.TRANSFORM
-    child, parent = node, node.parent
-    while parent is not None and child is not root:
-        if isinstance(parent, exp.Window):
-            if child is not parent.this:
-                return None  # PARTITION BY / ORDER BY
-        elif isinstance(parent, exp.If) and child is parent.this:
-            return None  # CASE WHEN condition
-        elif isinstance(parent, exp.Case) and child is parent.this:
-            return None  # CASE operand WHEN …: compared, not copied
-        elif isinstance(parent, exp.AggFunc) and not isinstance(parent, _NAVIGATION):
-            kind = EdgeKind.AGGREGATE
-        elif isinstance(parent, exp.Filter | exp.Order | exp.Ordered) and child is not parent.this:
-            return None
-        child, parent = parent, parent.parent
-    return kind
-
-
-def _child_scope(scope: Scope, node: exp.Expr) -> Scope | None:
-    target = node.this if isinstance(node, exp.Subquery) else node
-    for child in scope.subquery_scopes:
-        if child.expression is target or child.expression is node:
-            return child
+def _pivot_at(scope: Scope, source: Source) -> exp.Pivot | None:
+    """The PIVOT/UNPIVOT applied to FROM item ``source`` of ``scope``, if any."""
+    for node, candidate in scope.selected_sources.values():
+        if candidate is source:
+            return pivot_of(node)
     return None
 
 
-def _children(scope: Scope) -> list[Scope]:
-    children: list[Scope] = []
-    for _alias, (_node, source) in scope.selected_sources.items():
-        if isinstance(source, Scope):
-            children.append(source)
-    children += list(scope.subquery_scopes)
-    children += _set_branches(scope)
-    return children
-
-
-def _ident(name: str, ctx: ParseContext, node: exp.Expr | None = None) -> str:
-    """Lowercase unless a quoted identifier's case matters."""
-    quoted = isinstance(node, exp.Identifier) and node.quoted
-    if not quoted or _case_insensitive(ctx.dialect):
-        return name.lower()
-    if name == name.lower() or (ctx.dialect in _UPPERCASE_DIALECTS and name == name.upper()):
-        return name.lower()
-    return name
-
-
-def _case_insensitive(dialect: str | None) -> bool:
-    """Dialects where even quoted identifiers ignore case (T-SQL, DuckDB, Spark, …)."""
-    if not dialect:
-        return False
-    try:
-        strategy = Dialect.get_or_raise(dialect).NORMALIZATION_STRATEGY
-    except ValueError:
-        return False
-    return strategy is NormalizationStrategy.CASE_INSENSITIVE
+def _pivoted(scope: Scope, alias: str) -> Source | None:
+    """The FROM item whose PIVOT is named ``alias`` (``… PIVOT (…) AS p``: sqlglot keys
+    the source by its own alias, the columns by the pivot's)."""
+    for node, source in scope.selected_sources.values():
+        pivot = pivot_of(node)
+        if pivot is not None and pivot_alias(pivot) == alias:
+            return source
+    return None
