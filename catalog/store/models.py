@@ -331,3 +331,24 @@ class LineageLogRecordRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouses.id", ondelete="CASCADE"))
     record_key: Mapped[str] = mapped_column(String(64))
+
+
+class PolicyVersionRow(Base):
+    """One applied version of the policy (policies.store). Rows are never changed or
+    deleted: the history is what auditors export. The newest number is in force."""
+
+    __tablename__ = "policy_versions"
+
+    #: 1, 2, 3, … in the order applied; the primary key makes concurrent applies that
+    #: pick the same number fail (and retry) instead of both succeeding.
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    #: The YAML exactly as applied (what `veil policy export` prints).
+    source: Mapped[str] = mapped_column(Text)
+    #: policies.document.canonical_yaml of it: what versions are compared and diffed by.
+    canonical: Mapped[str] = mapped_column(Text)
+    #: Unified diff of ``canonical`` against the previous version's.
+    diff: Mapped[str] = mapped_column(Text)
+    #: SHA-256 (hex) of ``canonical``.
+    checksum: Mapped[str] = mapped_column(String(64))
