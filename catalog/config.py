@@ -64,6 +64,18 @@ class Settings:
         "Custom recognizers: a list of {name, regex, score, context} or {name, deny_list, "
         "context}; name is the entity reported (UPPER_SNAKE).",
     )
+    mask_salt: str = _setting(
+        "",
+        "Salt of the `hash` mask (salted SHA-256). Empty: generated once and kept in "
+        "`mask-keys.json` under `home` (mode 0600). Gateways sharing a catalog must share it.",
+        secret=True,
+    )
+    mask_token_key: str = _setting(
+        "",
+        "Key of the `tokenize` mask. Empty: generated once and kept in `mask-keys.json` "
+        "under `home`, like `mask_salt`.",
+        secret=True,
+    )
     #: Where each value came from ("default", a file path, or an env variable name).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -1,0 +1,150 @@
+"""Enforcement as a service: the current policy and catalog, an enforcer, a rewrite cache.
+
+The gateway, the HTTP query API and ``veil rewrite`` all call :class:`Enforcement`.
+It builds an :class:`~masking.rewrite.Enforcer` for the current policy version and
+catalog state and keeps rewrites in an LRU cache keyed by the statement text, the user
+and the default schema. Any policy apply or catalog change (scan, classification,
+review, tagging) changes a version token; the next call sees it and starts a new
+enforcer with an empty cache, so a stale decision never outlives the change that
+revoked it by more than ``check_interval`` seconds (0 checks on every call).
+
+Fail closed: no policy applied means nobody may read anything; an unreachable store
+raises and the caller refuses the statement.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets as _secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.config import Settings
+from catalog.store import Store
+from masking.errors import denied
+from masking.functions import MaskSecrets
+from masking.rewrite import Enforcer, Rewritten
+from policies.decide import Decider
+from policies.facts import catalog_version, load_warehouse_facts
+from policies.model import Policy
+from policies.store import current_policy, current_version_number
+
+_KEYS_FILE = "mask-keys.json"
+
+
+def mask_secrets(settings: Settings) -> MaskSecrets:
+    """The hash salt and tokenization key: from settings, else generated once under home.
+
+    The generated file is created with mode 0600 and never rewritten, so masked values
+    stay stable (joins on hashed keys keep working across restarts).
+    """
+    if settings.mask_salt and settings.mask_token_key:
+        return MaskSecrets(salt=settings.mask_salt, token_key=settings.mask_token_key)
+    path = settings.home_path / _KEYS_FILE
+    stored = _read_or_create_keys(path)
+    return MaskSecrets(
+        salt=settings.mask_salt or stored["salt"],
+        token_key=settings.mask_token_key or stored["token_key"],
+    )
+
+
+def _read_or_create_keys(path: Path) -> dict[str, str]:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        keys = {"salt": _secrets.token_hex(32), "token_key": _secrets.token_hex(32)}
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first; read theirs
+        else:
+            with os.fdopen(fd, "w") as f:
+                json.dump(keys, f)
+    data = json.loads(path.read_text())
+    return {"salt": str(data["salt"]), "token_key": str(data["token_key"])}
+
+
+@dataclass(frozen=True)
+class _State:
+    token: tuple[int, str]
+    enforcer: Enforcer
+    policy_version: int
+
+
+class Enforcement:
+    """Rewrites statements for one warehouse, keeping up with policy and catalog changes."""
+
+    def __init__(
+        self,
+        store: Store,
+        warehouse: str,
+        secrets: MaskSecrets,
+        *,
+        cache_size: int = 10_000,
+        check_interval: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.warehouse = warehouse
+        self.secrets = secrets
+        self.cache_size = cache_size
+        self.check_interval = check_interval
+        self._state: _State | None = None
+        self._checked_at = 0.0
+        self._cache: OrderedDict[tuple[str, str, str | None], Rewritten] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def policy_version(self) -> int:
+        return self._current().policy_version
+
+    def rewrite(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten:
+        """The enforced statement for ``user``, from the cache when nothing has changed."""
+        state = self._current()
+        key = (sql, user, default_schema)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return cached
+        result = state.enforcer.rewrite(sql, user, default_schema=default_schema)
+        with self._lock:
+            if self._state is state:
+                self._cache[key] = result
+                if len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+            self.misses += 1
+        return result
+
+    def _current(self) -> _State:
+        now = time.monotonic()
+        state = self._state
+        if state is not None and now - self._checked_at < self.check_interval:
+            return state
+        with self.store.session() as session:
+            token = (current_version_number(self.store), catalog_version(session))
+            if state is None or state.token != token:
+                facts = load_warehouse_facts(session, self.warehouse)
+                version = current_policy(self.store)
+                policy = version.policy if version is not None else Policy()
+                state = _State(
+                    token,
+                    Enforcer(facts, Decider(policy), self.secrets),
+                    version.number if version is not None else 0,
+                )
+        with self._lock:
+            if self._state is not state:
+                self._state = state
+                self._cache.clear()
+            self._checked_at = now
+        if state.policy_version == 0:
+            raise denied(
+                "no policy has been applied, so nothing may be read",
+                hint="An admin applies one with `veil policy apply FILE.yaml`.",
+            )
+        return state
