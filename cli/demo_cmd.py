@@ -23,6 +23,7 @@ from cli.scan_cmd import print_summary
 from lineage.ingest import ingest_records, ingest_views
 from lineage.propagate import propagate_pii
 from lineage.readers import read_log
+from policies.store import apply_policy
 
 
 @click.command()
@@ -60,6 +61,7 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
     `<home>/demo/` (home is .veil by default); running it again rebuilds them.
     """
     from cli.demo import build_warehouse, write_query_log
+    from cli.demo.policy import DEMO_POLICY
 
     home = obj.settings.home_path
     folder = home / "demo"
@@ -104,6 +106,7 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
         )
         ingest_views(store, "demo")
         propagated = propagate_pii(store, "demo")
+    applied = apply_policy(store, DEMO_POLICY, by="veil demo")
 
     total_rows = sum(warehouse.tables.values())
     console.print(
@@ -126,10 +129,20 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
         f"{ingested.edges} column edges. PII propagated to {propagated.reached} downstream "
         "columns (veil pii list --status suggested)."
     )
+    version = applied.version
+    console.print(
+        f"[bold]Policy[/] version {version.number} ({len(version.policy.users)} users, "
+        f"{len(version.policy.roles)} roles, {len(version.policy.masks)} masking rules"
+        f"{'' if applied.changed else ', unchanged'}): veil policy export"
+    )
     console.print(f"[bold]Catalog[/] {store.url}")
     console.print(
         "Next: veil pii list · veil lineage show demo.crm.customers.email · "
         "veil lineage impact demo.crm.customers · veil catalog export --format json"
+    )
+    console.print(
+        "Enforcement: veil policy explain --user alice --column crm.customers.email · "
+        'veil rewrite --warehouse demo --user alice "SELECT email, ssn FROM crm.customers"'
     )
 
 

@@ -96,11 +96,25 @@ def _register() -> None:
     from cli.classify_cmd import classify
     from cli.config_cmds import config
     from cli.demo_cmd import demo
+    from cli.enforce_cmds import explain_cmd, rewrite_cmd
     from cli.lineage_cmds import lineage
     from cli.pii_cmds import pii
+    from cli.policy_cmds import policy
     from cli.scan_cmd import scan, warehouse
 
-    for command in (scan, warehouse, catalog, classify, pii, lineage, demo, config):
+    policy.add_command(explain_cmd)
+    for command in (
+        scan,
+        warehouse,
+        catalog,
+        classify,
+        pii,
+        lineage,
+        policy,
+        rewrite_cmd,
+        demo,
+        config,
+    ):
         cli.add_command(command)
 
 

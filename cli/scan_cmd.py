@@ -12,6 +12,7 @@ from catalog.store import Store
 from catalog.store.models import WarehouseRow
 from cli.context import VeilContext
 from cli.output import out_console, phase_progress, print_json
+from lineage.propagate import PropagationReport, propagate_pii
 
 _MAX_CHANGES_SHOWN = 20
 
@@ -59,10 +60,22 @@ def scan(
     )
     with phase_progress() as progress:
         result = scan_warehouse(store, url, name, exact_count_max_rows=limit, progress=progress)
+    # Tables that appeared since lineage was ingested (a CREATE TABLE AS from a PII table)
+    # get their propagated PII suggestions now, so they are masked from the first query.
+    propagated = propagate_pii(store, result.warehouse) if not result.first_scan else None
     if fmt == "json":
-        print_json(_result_json(result))
+        print_json({**_result_json(result), "pii_propagated": _new(propagated)})
     else:
         print_summary(result)
+        if propagated is not None and _new(propagated):
+            out_console().print(
+                f"PII propagated along lineage to {_new(propagated)} newly seen columns "
+                "(suggestions, masked until a steward rejects them)."
+            )
+
+
+def _new(report: PropagationReport | None) -> int:
+    return report.recorded.new if report is not None else 0
 
 
 def print_summary(result: ScanResult) -> None:
