@@ -111,7 +111,8 @@ _DUCKDB_EXTRA = _names(
     array_slice list_slice flatten bit_count base64 from_base64 to_base64 levenshtein
     jaccard damerau_levenshtein hamming json_extract json_extract_string json_valid
     json_array_length json_keys json_structure json_transform histogram arg_min arg_max
-    median quantile_cont quantile_disc approx_count_distinct
+    median quantile_cont quantile_disc approx_count_distinct now today
+    get_current_timestamp get_current_time current_localtimestamp
     """
 )
 
@@ -127,7 +128,7 @@ _WAREHOUSE_EXTRA = _names(
     try_parse_json get_path flatten json_extract_scalar json_extract_path_text
     json_value json_query listagg collect_list collect_set explode posexplode inline
     sequence array_distinct transform filter aggregate size concat_ws nanvl
-    current_user
+    current_user now
     """
 )
 
