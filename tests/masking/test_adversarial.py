@@ -465,3 +465,52 @@ def test_attack(world: World, attack: Attack) -> None:
         assert got[0] == "error", f"oracle failed ({expected[1]}) but Veil returned {got[1]}"
     else:
         assert got == expected
+
+
+COPIES = [
+    ("ctas", "CREATE TABLE sandbox.{t} AS SELECT id, email, ssn FROM sales.customers"),
+    (
+        "ctas_expression",
+        "CREATE TABLE sandbox.{t} AS SELECT id, upper(email) AS e FROM sales.customers",
+    ),
+    (
+        "ctas_join",
+        "CREATE TABLE sandbox.{t} AS SELECT c.id, e.ip FROM sales.customers c "
+        "JOIN sales.web_events e ON e.customer_id = c.id",
+    ),
+    ("ctas_view", "CREATE TABLE sandbox.{t} AS SELECT * FROM sales.customer_emails"),
+    ("ctas_star_hidden", "CREATE TABLE sandbox.{t} AS SELECT * FROM hr.employees"),
+    (
+        "insert_select",
+        "CREATE TABLE sandbox.{t} (id INTEGER, email VARCHAR)",
+        "INSERT INTO sandbox.{t} SELECT id, email FROM sales.customers",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("world", "copy"),
+    [
+        pytest.param(
+            engine,
+            c,
+            id=f"{engine}-{c[0]}",
+            marks=[pytest.mark.postgres] if engine == "postgres" else [],
+        )
+        for engine in ("duckdb", "postgres")
+        for c in COPIES
+    ],
+    indirect=["world"],
+)
+def test_copies_made_through_veil_hold_masked_values(world: World, copy: tuple[str, ...]) -> None:
+    """carol may create tables in sandbox; what she copies there is what she could read."""
+    name, *statements = copy
+    rewriter = enforcer(world.dialect)
+    for template in statements:
+        sql = template.format(t=name)
+        world.real.rows(rewriter.rewrite(sql, "carol").sql)
+        world.oracle.rows(sql)
+    read = f"SELECT * FROM sandbox.{name} ORDER BY 1"
+    copied, expected = world.real.rows(read), world.oracle.rows(read)
+    assert not _leaks(copied)
+    assert copied == expected
