@@ -142,6 +142,8 @@ def parse_one(text: str, dialect: str) -> exp.Expr:
         parsed = [e for e in sqlglot.parse(text, read=dialect) if e is not None]
     except (ParseError, TokenError) as e:
         raise syntax(f"syntax error: {_parse_message(e)}") from e
+    except Exception as e:  # noqa: BLE001 - a parser crash refuses the statement (fail closed)
+        raise syntax("syntax error: the statement could not be parsed") from e
     if not parsed:
         raise syntax("empty statement")
     if len(parsed) > 1:
@@ -150,6 +152,8 @@ def parse_one(text: str, dialect: str) -> exp.Expr:
 
 
 def _kind_of(expression: exp.Expr) -> Kind:
+    if isinstance(expression, exp.Select) and expression.args.get("into") is not None:
+        return Kind.DDL  # SELECT … INTO t creates t, like CREATE TABLE t AS
     if isinstance(expression, exp.Query | exp.Values):
         return Kind.QUERY
     if isinstance(expression, exp.Insert):

@@ -407,6 +407,17 @@ ATTACKS = [
         refuse=DENIED,
     ),
     A("delete_without_grant", "DELETE FROM sales.customers", refuse=DENIED),
+    A(
+        "select_into_without_grant",
+        "SELECT email INTO sandbox.mine FROM sales.customers",
+        refuse=DENIED,
+    ),
+    A("lock_rows_without_grant", "SELECT id FROM sales.customers FOR UPDATE", refuse=DENIED),
+    A(
+        "lock_of_alias_without_grant",
+        "SELECT id FROM sales.orders o FOR SHARE OF o NOWAIT",
+        refuse=DENIED,
+    ),
 ]
 
 
@@ -480,6 +491,7 @@ COPIES = [
     ),
     ("ctas_view", "CREATE TABLE sandbox.{t} AS SELECT * FROM sales.customer_emails"),
     ("ctas_star_hidden", "CREATE TABLE sandbox.{t} AS SELECT * FROM hr.employees"),
+    ("select_into", "SELECT id, ssn INTO sandbox.{t} FROM sales.customers"),
     (
         "insert_select",
         "CREATE TABLE sandbox.{t} (id INTEGER, email VARCHAR)",
@@ -499,6 +511,7 @@ COPIES = [
         )
         for engine in ("duckdb", "postgres")
         for c in COPIES
+        if not (engine == "duckdb" and c[0] == "select_into")  # DuckDB has no SELECT INTO
     ],
     indirect=["world"],
 )

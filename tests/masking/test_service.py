@@ -50,7 +50,7 @@ def test_confirming_pii_takes_effect_on_the_next_statement(
     reject(store, "wh.crm.customers.email", by="steward")
     assert (
         enforcement.rewrite(QUERY, "alice").sql
-        == 'SELECT email FROM (SELECT "id", "email", "full_name", "born", "balance" FROM crm.customers) AS customers'
+        == 'SELECT email FROM (SELECT "id", "email", "full_name", "born", "balance" FROM "crm"."customers") AS customers'
     )
 
 
