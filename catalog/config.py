@@ -76,6 +76,13 @@ class Settings:
         "under `home`, like `mask_salt`.",
         secret=True,
     )
+    audit_key: str = _setting(
+        "",
+        "Key of the audit log's HMAC-SHA-256 chain. Empty: plain SHA-256, which shows "
+        "edits but not a rewrite of the whole chain by someone with write access to the "
+        "catalog store. Keep it out of the store; gateways and `veil audit verify` need it.",
+        secret=True,
+    )
     #: Where each value came from ("default", a file path, or an env variable name).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

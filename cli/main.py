@@ -92,6 +92,7 @@ _OWN_PACKAGES = ("catalog", "lineage", "policies", "masking", "web", "cli")
 
 
 def _register() -> None:
+    from cli.audit_cmds import audit
     from cli.catalog_cmds import catalog
     from cli.classify_cmd import classify
     from cli.config_cmds import config
@@ -113,6 +114,7 @@ def _register() -> None:
         policy,
         rewrite_cmd,
         demo,
+        audit,
         config,
     ):
         cli.add_command(command)

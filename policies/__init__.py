@@ -2,11 +2,17 @@
 
 Import what you need from the modules; this list says what the package offers:
 :mod:`policies.document` (YAML ⇄ :class:`~policies.model.Policy`), :mod:`policies.store`
-(numbered versions), :mod:`policies.rbac` (casbin behind a typed facade).
+(numbered versions), :mod:`policies.rbac` (casbin behind a typed facade),
+:mod:`policies.audit` (the hash-chained audit log) and :mod:`policies.audit_verify`.
 """
 
 __all__ = [
     "ApplyResult",
+    "AuditDecision",
+    "AuditKind",
+    "AuditLog",
+    "AuditRecord",
+    "AuditUnavailable",
     "GrantDecision",
     "PolicyError",
     "PolicyVersionInfo",
@@ -21,8 +27,11 @@ __all__ = [
     "policy_diff",
     "policy_history",
     "policy_version",
+    "verify_chain",
 ]
 
+from policies.audit import AuditDecision, AuditKind, AuditLog, AuditRecord, AuditUnavailable
+from policies.audit_verify import verify_chain
 from policies.document import canonical_yaml, parse_policy
 from policies.errors import PolicyError, Problem
 from policies.rbac import GrantDecision, Rbac, ResourceName

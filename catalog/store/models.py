@@ -352,3 +352,48 @@ class PolicyVersionRow(Base):
     diff: Mapped[str] = mapped_column(Text)
     #: SHA-256 (hex) of ``canonical``.
     checksum: Mapped[str] = mapped_column(String(64))
+
+
+class AuditLogRow(Base):
+    """One audit record (policies.audit), hash-chained to the one before it.
+
+    ``record`` is the canonical JSON that ``hash`` covers; ``time``, ``kind``,
+    ``user_name`` and ``decision`` repeat fields of it so reports can select by them,
+    and ``veil audit verify`` checks they still agree. Rows are only ever inserted.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_time", "time"),
+        Index("ix_audit_log_user_time", "user_name", "time"),
+    )
+
+    #: 1, 2, 3, … with no gaps: the position in the chain.
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: policies.audit.AuditKind value.
+    kind: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str] = mapped_column(String(200))
+    #: "allowed" or "refused"; None for outcome records.
+    decision: Mapped[str | None] = mapped_column(String(10))
+    record: Mapped[str] = mapped_column(Text)
+    #: ``hash`` of the record before (64 zeros for the first).
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (or HMAC-SHA-256 under ``audit_key``) of prev_hash and record, hex.
+    hash: Mapped[str] = mapped_column(String(64))
+    #: Fingerprint of the audit key the hash was made with; "" when unkeyed.
+    key_id: Mapped[str] = mapped_column(String(16))
+
+
+class AuditHeadRow(Base):
+    """The newest audit record's seq and hash, in one row (id 1) updated with each append.
+
+    Appenders lock this row, which keeps the chain linear across gateway processes; and
+    verify compares it with the last record, which reveals a truncated tail.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))

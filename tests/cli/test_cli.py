@@ -190,6 +190,9 @@ COMMANDS = [
     ["pii", "reject"],
     ["config"],
     ["config", "show"],
+    ["audit"],
+    ["audit", "verify"],
+    ["audit", "tail"],
 ]
 
 
