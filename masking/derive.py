@@ -44,12 +44,23 @@ def derived_table(
     ``source`` is what the inner SELECT reads: the base table (without its alias) or a
     view's expanded query. ``alias`` is the reference's alias (or the table's own name).
     """
+    inner = masked_select(decision, dialect=dialect, secrets=secrets)
+    return exp.Subquery(this=inner.from_(source, copy=False), alias=alias)
+
+
+def masked_select(decision: TableDecision, *, dialect: str, secrets: MaskSecrets) -> exp.Select:
+    """The derived table's SELECT without its FROM: masked columns, filters, fence.
+
+    It depends on the decision alone (not on the reference), so the rewriter builds it
+    once per user and table and gives each reference its own copy; building it costs
+    several times the copy (a mask per column, a parse per row filter).
+    """
     projections = [
         _projection(c.name, c.data_type, c.mask, dialect, secrets)
         for c in decision.columns
         if c.readable
     ]
-    inner = exp.select(*projections).from_(source, copy=False)
+    inner = exp.select(*projections)
     predicates = [
         *(row_filter_predicate(f, decision, dialect) for f in decision.row_filters),
         *(retention_predicate(r) for r in decision.retention),
@@ -58,7 +69,7 @@ def derived_table(
         inner = inner.where(exp.and_(*predicates), copy=False)
         if dialect in FENCED_DIALECTS:
             inner.set("offset", exp.Offset(expression=exp.Literal.number(0)))
-    return exp.Subquery(this=inner, alias=alias)
+    return inner
 
 
 def _projection(

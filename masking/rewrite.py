@@ -22,8 +22,10 @@ catches broadly, because a swallowed error could leak data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlglot
 from sqlglot import exp
@@ -31,7 +33,7 @@ from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.scope import Scope, traverse_scope
 
 from masking.derive import (
-    derived_table,
+    masked_select,
     retention_predicate,
     row_filter_predicate,
     strip_qualifiers,
@@ -77,6 +79,10 @@ BLOCKED_SYSTEM_RELATIONS = frozenset(
 DERIVED_MARK = "veil_derived"
 _DEFAULT_SCHEMA = {"postgres": "public", "redshift": "public", "duckdb": "main"}
 _MAX_VIEW_DEPTH = 16
+#: Entries per cache of an Enforcer (decisions; derived-table SELECTs), per user and table.
+_CACHED_TABLES = 4096
+_T = TypeVar("_T")
+_Key = tuple[str, str, str]  # user, schema, table
 
 
 @dataclass(frozen=True)
@@ -92,13 +98,46 @@ class Rewritten:
 
 
 class Enforcer:
-    """Rewrites statements of one warehouse under one policy version and catalog state."""
+    """Rewrites statements of one warehouse under one policy version and catalog state.
+
+    Because both are fixed for its lifetime, what a user sees of a table is too: the
+    enforcer keeps each (user, table) decision and the SELECT of its derived table, and
+    a statement only copies them. A policy or catalog change means a new enforcer
+    (masking.service), so nothing kept here outlives the state it was decided in.
+    """
 
     def __init__(self, facts: WarehouseFacts, decider: Decider, secrets: MaskSecrets) -> None:
         self.facts = facts
         self.decider = decider
         self.secrets = secrets
         self.dialect = facts.dialect
+        self._decisions: dict[_Key, TableDecision] = {}
+        self._selects: dict[_Key, tuple[TableDecision, exp.Select]] = {}
+        self._lock = threading.Lock()
+
+    def decision(self, user: str, facts: TableFacts) -> TableDecision:
+        """``Decider.table(user, facts)``, decided once per user and table."""
+        key = (user, facts.schema, facts.name)
+        found = self._decisions.get(key)
+        if found is None or found.table is not facts:
+            found = self.decider.table(user, facts)
+            self._keep(self._decisions, key, found)
+        return found
+
+    def masked_select(self, decision: TableDecision) -> exp.Select:
+        """A fresh copy of the derived table's SELECT for ``decision`` (without FROM)."""
+        key = (decision.user, decision.table.schema, decision.table.name)
+        found = self._selects.get(key)
+        if found is None or found[0] is not decision:
+            found = (decision, masked_select(decision, dialect=self.dialect, secrets=self.secrets))
+            self._keep(self._selects, key, found)
+        return found[1].copy()
+
+    def _keep(self, cache: dict[_Key, _T], key: _Key, value: _T) -> None:
+        with self._lock:
+            if len(cache) >= _CACHED_TABLES:
+                del cache[next(iter(cache))]  # the oldest entry
+            cache[key] = value
 
     def rewrite(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten:
         """Enforce one statement for ``user``; raise :class:`Refused` when it may not run."""
@@ -108,7 +147,8 @@ class Enforcer:
         assert statement.expression is not None
         run = _Run(self, user, default_schema or _DEFAULT_SCHEMA.get(self.dialect))
         expression = run.enforce(statement)
-        text = expression.sql(dialect=self.dialect)
+        # The tree is this call's own and is dropped next: no copy for generating it.
+        text = expression.sql(dialect=self.dialect, copy=False)
         if statement.prefix:
             text = f"{statement.prefix} {text}"
         return Rewritten(
@@ -137,7 +177,7 @@ class _Run:
     def enforce(self, statement: Statement) -> exp.Expr:
         expression = statement.expression
         assert expression is not None
-        expression = expression.copy()
+        # No copy: classify parsed this tree for this statement alone.
         bad = disallowed_functions(expression, self.dialect)
         if bad:
             raise denied(
@@ -216,9 +256,8 @@ class _Run:
         else:
             source = _catalog_reference(table, facts)
         pivots = table.args.get("pivots")
-        derived = derived_table(
-            source, decision, dialect=self.dialect, secrets=self.enforcer.secrets, alias=alias
-        )
+        inner = self.enforcer.masked_select(decision).from_(source, copy=False)
+        derived = exp.Subquery(this=inner, alias=alias)
         if pivots:
             derived.set("pivots", pivots)
         derived.meta[DERIVED_MARK] = True
@@ -297,7 +336,7 @@ class _Run:
         key = (facts.schema, facts.name)
         decision = self.decisions.get(key)
         if decision is None:
-            decision = self.enforcer.decider.table(self.user, facts)
+            decision = self.enforcer.decision(self.user, facts)
             if not decision.readable:
                 reasons = {c.reason for c in decision.columns} or {"it has no columns"}
                 raise denied(f"permission denied for table {facts.qualified}: {sorted(reasons)[0]}")
@@ -383,7 +422,7 @@ class _Run:
         facts = self._lookup(target.db or None, target.name, self.default_schema)
         if facts is None:
             return
-        decision = self.enforcer.decider.table(self.user, facts)
+        decision = self.enforcer.decision(self.user, facts)
         names = {target.alias_or_name.lower(), target.name.lower()}
         for column in list(expression.find_all(exp.Column)):
             if column.table and column.table.lower() not in names:
