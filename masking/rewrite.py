@@ -22,6 +22,7 @@ catches broadly, because a swallowed error could leak data.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ BLOCKED_SYSTEM_RELATIONS = frozenset(
 DERIVED_MARK = "veil_derived"
 _DEFAULT_SCHEMA = {"postgres": "public", "redshift": "public", "duckdb": "main"}
 _MAX_VIEW_DEPTH = 16
+_FOR = re.compile(r"\bfor\b", re.IGNORECASE)
 #: Entries per cache of an Enforcer (decisions; derived-table SELECTs), per user and table.
 _CACHED_TABLES = 4096
 _T = TypeVar("_T")
@@ -188,7 +190,24 @@ class _Run:
         self._rewrite_query(expression, set(map(id, targets)), self.default_schema, depth=0)
         if statement.kind in (Kind.UPDATE, Kind.DELETE):
             self._guard_target(expression, targets[0])
+        # Locking clauses need the FOR keyword: skip the tree walk for the common case.
+        if _FOR.search(statement.text) and expression.find(exp.Lock) is not None:
+            self._check_locks()
         return expression
+
+    def _check_locks(self) -> None:
+        """``FOR UPDATE/SHARE`` locks rows of every table read: that needs the update grant.
+
+        Without it, a reader could block writers (the warehouse runs the lock as Veil's
+        service account, which may lock anything).
+        """
+        for decision in self.decisions.values():
+            grant = self.enforcer.decider.check(self.user, decision.table, Action.UPDATE)
+            if not grant.allowed:
+                raise denied(
+                    f"permission denied: FOR UPDATE/SHARE locks rows of "
+                    f"{decision.table.qualified}, which needs the update grant: {grant.reason}"
+                )
 
     def _targets(self, expression: exp.Expr, kind: Kind) -> list[exp.Table]:
         """Write targets, checked against the user's grants (they are never replaced)."""
@@ -229,6 +248,8 @@ class _Run:
         for table in list(expression.find_all(exp.Table)):
             if id(table) in skip or _is_function(table) or _is_cte_reference(table):
                 continue
+            if isinstance(table.parent, exp.Lock):
+                continue  # FOR UPDATE OF alias: names a FROM item, reads nothing
             facts = self._resolve(table, default_schema)
             if facts is None:
                 continue  # a permitted system relation
@@ -469,9 +490,12 @@ def _target_tables(expression: exp.Expr) -> list[exp.Table]:
         "VIEW",
     ):
         return []
+    into = expression.args.get("into") if isinstance(expression, exp.Select) else None
     target = (
         expression.this
         if isinstance(expression, exp.Insert | exp.Update | exp.Delete | exp.Create | exp.Alter)
+        else into.this
+        if isinstance(into, exp.Into)
         else None
     )
     if isinstance(target, exp.Schema):

@@ -142,7 +142,7 @@ def parse_one(text: str, dialect: str) -> exp.Expr:
         parsed = [e for e in sqlglot.parse(text, read=dialect) if e is not None]
     except (ParseError, TokenError) as e:
         raise syntax(f"syntax error: {_parse_message(e)}") from e
-    except Exception as e:  # noqa: BLE001 - a parser crash refuses the statement (fail closed)
+    except Exception as e:  # a parser crash refuses the statement: fail closed
         raise syntax("syntax error: the statement could not be parsed") from e
     if not parsed:
         raise syntax("empty statement")
