@@ -102,6 +102,7 @@ def _register() -> None:
     from cli.pii_cmds import pii
     from cli.policy_cmds import policy
     from cli.scan_cmd import scan, warehouse
+    from cli.user_cmds import user
 
     policy.add_command(explain_cmd)
     for command in (
@@ -114,6 +115,7 @@ def _register() -> None:
         policy,
         rewrite_cmd,
         demo,
+        user,
         audit,
         config,
     ):

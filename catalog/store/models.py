@@ -397,3 +397,33 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class GatewayUserRow(Base):
+    """A gateway login (policies.users): the name and a SCRAM-SHA-256 verifier, never a
+    password. What the user may see comes from the policy's ``users:`` section; this
+    row only proves who is connecting."""
+
+    __tablename__ = "gateway_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: PostgreSQL's text form: SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>.
+    verifier: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class GatewaySecretRow(Base):
+    """Secrets every gateway sharing this store must agree on, generated on first use.
+
+    ``scram_mock_key`` makes the salts shown for logins that do not exist: the same on
+    every gateway and after restarts, as a real user's salt is.
+    """
+
+    __tablename__ = "gateway_secrets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -193,6 +193,11 @@ COMMANDS = [
     ["audit"],
     ["audit", "verify"],
     ["audit", "tail"],
+    ["user"],
+    ["user", "add"],
+    ["user", "list"],
+    ["user", "passwd"],
+    ["user", "remove"],
 ]
 
 
