@@ -25,7 +25,7 @@ from pathlib import Path
 
 from catalog.config import Settings
 from catalog.store import Store
-from masking.errors import denied
+from masking.errors import Refused, denied
 from masking.functions import MaskSecrets
 from masking.rewrite import Enforcer, Rewritten
 from policies.decide import Decider
@@ -101,6 +101,13 @@ class Enforcement:
     @property
     def policy_version(self) -> int:
         return self._current().policy_version
+
+    def roles_of(self, user: str) -> tuple[str, ...]:
+        """``user``'s roles under the policy in force (none when no policy is applied)."""
+        try:
+            return self._current().enforcer.decider.roles_of(user)
+        except Refused:
+            return ()
 
     def rewrite(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten:
         """The enforced statement for ``user``, from the cache when nothing has changed."""

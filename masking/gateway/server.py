@@ -1,0 +1,202 @@
+"""The gateway server: accept connections, run a :class:`~masking.gateway.session.Session`
+per client, stop cleanly.
+
+One :class:`Gateway` per process holds what sessions share: the enforcement service
+(policy and catalog), the audit log, the warehouse backend, the worker threads that run
+blocking warehouse calls, and the BackendKeyData registry that CancelRequests look up.
+
+Limits: past ``max_connections`` a client gets FATAL 53300 after its startup message
+(as PostgreSQL's "too many clients"); an idle client is closed after ``idle_timeout``
+seconds (57P05). Shutdown (SIGTERM or :meth:`Gateway.shutdown`): stop accepting, let
+running statements finish until ``shutdown_grace`` seconds have passed, tell idle
+clients 57P01, then interrupt what still runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import itertools
+import logging
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from catalog.config import Settings
+from catalog.connect import parse_url
+from catalog.errors import UsageError
+from catalog.names import require_warehouse
+from catalog.store import Store
+from masking.gateway.backend import Backend
+from masking.gateway.duckdb_backend import DuckDBBackend
+from masking.gateway.session import Session
+from masking.service import Enforcement, mask_secrets
+from policies.audit import AuditLog
+from policies.users import mock_auth_key
+
+__all__ = ["Gateway", "GatewayConfig", "open_gateway"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    host: str = "127.0.0.1"
+    port: int = 6543
+    max_connections: int = 100
+    #: Seconds a client may sit idle between statements; 0 never closes it.
+    idle_timeout: float = 0.0
+    #: Seconds running statements get to finish on shutdown.
+    shutdown_grace: float = 30.0
+    #: Rows fetched from the warehouse and written per batch.
+    batch_rows: int = 1000
+    #: The largest message a client may send.
+    max_message_bytes: int = 64 * 1024 * 1024
+
+
+class Gateway:
+    """Shared state of the running gateway and its asyncio server."""
+
+    def __init__(
+        self,
+        config: GatewayConfig,
+        *,
+        store: Store,
+        warehouse: str,
+        backend: Backend,
+        enforcement: Enforcement,
+        audit: AuditLog,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.warehouse = warehouse
+        self.backend = backend
+        self.enforcement = enforcement
+        self.audit = audit
+        self.mock_key = mock_auth_key(store)
+        self.executor = ThreadPoolExecutor(
+            max_workers=max(4, min(config.max_connections, 64)), thread_name_prefix="veil-gw"
+        )
+        self.sessions: dict[int, Session] = {}
+        self.shutting_down = False
+        self._admitted: set[Session] = set()
+        self._pids = itertools.count(1000)
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._idle = asyncio.Event()
+        self.port = config.port
+
+    # -- registry used by sessions ----------------------------------------------------------
+
+    def next_pid(self) -> int:
+        return next(self._pids)
+
+    def admit(self, session: Session) -> bool:
+        if len(self._admitted) >= self.config.max_connections:
+            return False
+        self._admitted.add(session)
+        self.sessions[session.pid] = session
+        return True
+
+    def cancel(self, pid: int, secret: bytes) -> None:
+        session = self.sessions.get(pid)
+        if session is not None and hmac.compare_digest(session.secret, secret):
+            session.interrupt()
+
+    def statement_done(self) -> None:
+        if self.shutting_down and not any(s.busy for s in self._admitted):
+            self._idle.set()
+
+    # -- serving ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._client, self.config.host, self.config.port, reuse_address=True
+        )
+        sockets = self._server.sockets
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        session = Session(self, reader, writer)
+        try:
+            await session.run()
+        except Exception:
+            log.exception("connection %s failed", session.pid)
+        finally:
+            self._admitted.discard(session)
+            self.sessions.pop(session.pid, None)
+            self._tasks.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+            self.statement_done()
+
+    async def serve_forever(self) -> None:
+        """Serve until SIGTERM/SIGINT (or :meth:`shutdown`), then stop cleanly."""
+        if self._server is None:
+            await self.start()
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        self._stop = stop
+        await stop.wait()
+        await self.shutdown()
+
+    def request_stop(self) -> None:
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
+
+    async def shutdown(self) -> None:
+        """Stop accepting; let running statements finish (up to the grace period)."""
+        self.shutting_down = True
+        if self._server is not None:
+            self._server.close()
+        self.statement_done()
+        # Idle sessions are waiting in read(): wake them so they say 57P01 and leave.
+        for session in list(self._admitted):
+            if not session.busy:
+                session.reader.feed_eof()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), self.config.shutdown_grace)
+        for session in list(self._admitted):
+            session.interrupt()
+            session.reader.feed_eof()
+        tasks = list(self._tasks)
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=5)
+            for task in pending:
+                task.cancel()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def open_gateway(
+    store: Store, settings: Settings, warehouse: str, config: GatewayConfig
+) -> Gateway:
+    """A gateway over the catalogued warehouse ``warehouse`` (DuckDB for now)."""
+    with store.session() as session:
+        row = require_warehouse(session, warehouse)
+        url = parse_url(row.url)
+    if url.get_backend_name() != "duckdb" or url.database in (None, "", ":memory:"):
+        raise UsageError(
+            f"warehouse {warehouse!r} is not a DuckDB file; the gateway serves DuckDB "
+            "warehouses for now (the PostgreSQL relay is not built yet)"
+        )
+    backend = DuckDBBackend(url.database)
+    enforcement = Enforcement(store, warehouse, mask_secrets(settings))
+    audit = AuditLog(store, key=settings.audit_key or None)
+    return Gateway(
+        config,
+        store=store,
+        warehouse=warehouse,
+        backend=backend,
+        enforcement=enforcement,
+        audit=audit,
+    )

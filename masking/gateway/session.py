@@ -1,0 +1,665 @@
+"""One client connection: startup, login, then the simple and extended query protocols.
+
+The order a statement goes through is fixed here: enforce (masking.service; refused →
+audited refusal and the refusal's SQLSTATE) → audit the allowed statement durably →
+run it on the warehouse (in a worker thread) → stream rows in batches, waiting for the
+socket to drain between batches (bounded memory per connection) → audit the outcome.
+
+Extended protocol statements are enforced once, at Parse; Bind only supplies values
+for their ``$n`` placeholders. After an error the session skips messages until Sync,
+as PostgreSQL does. Session statements (SET, SHOW, BEGIN, FETCH …) are answered by
+the session itself (:mod:`masking.gateway.parameters`, :mod:`masking.gateway.execution`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
+
+from catalog.errors import VeilError
+from masking.errors import Refused
+from masking.gateway.auditing import SessionAudit
+from masking.gateway.backend import BackendConnection, BackendError, Result
+from masking.gateway.execution import (
+    CappedResult,
+    Cursor,
+    LocalResult,
+    Portal,
+    Prepared,
+    command_tag,
+    cursor_name,
+    inner_query,
+    parse_fetch,
+    placeholder_count,
+)
+from masking.gateway.parameters import REPORTED, SessionParameters
+from masking.pgwire import backend as be
+from masking.pgwire import frontend as fe
+from masking.pgwire.errors import AuthenticationFailed, InvalidParameter, ProtocolError
+from masking.pgwire.scram import ScramServer
+from masking.pgwire.types import EncodeError, RowEncoder, decode_parameter
+from masking.rewrite import Rewritten
+from masking.statements import Kind, split_statements
+from policies.audit import AuditUnavailable
+from policies.users import find_verifier
+
+if TYPE_CHECKING:
+    from masking.gateway.server import Gateway
+
+__all__ = ["Session"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Errors a statement can end with that leave the connection usable.
+_STATEMENT_ERRORS = (Refused, BackendError, AuditUnavailable, InvalidParameter, EncodeError)
+TEXT_OID = 25
+
+
+class Closed(Exception):
+    """The connection is over (Terminate, EOF, a FATAL error already sent)."""
+
+
+class Fatal(VeilError):
+    """An error that ends the connection after it is sent with severity FATAL."""
+
+    def __init__(self, message: str, *, sqlstate: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+def _error(e: VeilError, severity: str = "ERROR") -> bytes:
+    sqlstate = getattr(e, "sqlstate", None) or "XX000"
+    return be.ErrorResponse.build(sqlstate, e.message, severity=severity, hint=e.hint).encode()
+
+
+class Session:
+    """The state of one client connection; :meth:`run` drives it to the end."""
+
+    def __init__(
+        self, gateway: Gateway, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.gateway = gateway
+        self.reader = reader
+        self.writer = writer
+        self.frames = fe.FrontendReader(max_length=gateway.config.max_message_bytes)
+        self.pid = gateway.next_pid()
+        self.secret = secrets.token_bytes(4)
+        peer = writer.get_extra_info("peername")
+        address = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) else None
+        self.audit = SessionAudit(gateway.audit, gateway.warehouse, address, str(self.pid))
+        self.params = SessionParameters()
+        self.user = ""
+        self.conn: BackendConnection | None = None
+        self.status: Literal["I", "T", "E"] = "I"
+        self.prepared: dict[str, Prepared] = {}
+        self.portals: dict[str, Portal] = {}
+        self.cursors: dict[str, Cursor] = {}
+        self.skipping = False  # after an extended-protocol error, until Sync
+        self.busy = False
+        self._pending: list[fe.FrontendMessage] = []
+
+    # -- I/O ------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        self.writer.write(data)
+
+    async def flush(self) -> None:
+        await self.writer.drain()
+
+    async def next_message(self, *, idle: bool = False) -> fe.FrontendMessage:
+        while not self._pending:
+            timeout = self.gateway.config.idle_timeout if idle else None
+            try:
+                data = await asyncio.wait_for(self.reader.read(65536), timeout or None)
+            except TimeoutError:
+                raise Fatal(
+                    "terminating connection due to idle-session timeout", sqlstate="57P05"
+                ) from None
+            if not data:
+                if self.gateway.shutting_down and self.conn is not None:
+                    raise Fatal(
+                        "terminating connection due to administrator command", sqlstate="57P01"
+                    )
+                raise Closed
+            self._pending.extend(self.frames.feed(data))
+        return self._pending.pop(0)
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking backend call in the gateway's worker threads."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.gateway.executor, fn, *args)
+
+    # -- the connection's life --------------------------------------------------------------
+
+    async def run(self) -> None:
+        try:
+            try:
+                if not await self.startup():
+                    return
+                await self.serve()
+            except ProtocolError as e:
+                self.write(be.ErrorResponse.from_error(e, severity="FATAL").encode())
+            except Fatal as e:
+                self.write(_error(e, "FATAL"))
+            except AuthenticationFailed as e:
+                self.write(be.ErrorResponse.from_error(e, severity="FATAL").encode())
+            await self.flush()
+        except (Closed, ConnectionError):
+            pass
+        finally:
+            self.close_all()
+
+    def close_all(self) -> None:
+        for portal in list(self.portals.values()):
+            self.finish_portal(portal, error=None, closed=True)
+        for cursor in list(self.cursors.values()):
+            self.close_cursor(cursor)
+        self.portals.clear()
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    async def startup(self) -> bool:
+        """Startup and login; False for a CancelRequest connection (already handled)."""
+        while True:
+            message = await self.next_message()
+            if isinstance(message, fe.SSLRequest | fe.GSSENCRequest):
+                self.write(be.SSL_REFUSED)
+                await self.flush()
+                continue
+            if isinstance(message, fe.CancelRequest):
+                self.gateway.cancel(message.pid, message.secret)
+                return False
+            if isinstance(message, fe.StartupMessage):
+                break
+            raise ProtocolError("expected a startup message")
+        if message.major != 3:
+            raise Fatal(
+                f"unsupported frontend protocol {message.major}.{message.minor}", sqlstate="0A000"
+            )
+        if not message.user:
+            raise Fatal("no PostgreSQL user name specified in startup packet", sqlstate="28000")
+        self.user = message.user
+        self.audit.user = message.user
+        self.params = SessionParameters(message.parameters)
+        if message.minor > 0 or message.protocol_options:
+            self.write(be.NegotiateProtocolVersion(0, message.protocol_options).encode())
+        if self.gateway.shutting_down:
+            raise Fatal("the gateway is shutting down", sqlstate="57P03")
+        if not self.gateway.admit(self):
+            raise Fatal("sorry, too many clients already", sqlstate="53300")
+        await self.login()
+        self.audit.roles = self.gateway.enforcement.roles_of(self.user)
+        self.conn = self.gateway.backend.connect()
+        self.write(be.AuthenticationOk().encode())
+        for name, value in self.params.reported().items():
+            self.write(be.ParameterStatus(name, value).encode())
+        self.write(be.BackendKeyData(self.pid, self.secret).encode())
+        self.write(be.ReadyForQuery("I").encode())
+        await self.flush()
+        return True
+
+    async def login(self) -> None:
+        store = self.gateway.store
+        verifier = await self.call(find_verifier, store, self.user)
+        scram = ScramServer(self.user, verifier, mock_key=self.gateway.mock_key)
+        self.write(be.AuthenticationSASL(scram.mechanisms).encode())
+        await self.flush()
+        try:
+            initial = await self.next_message()
+            if not isinstance(initial, fe.AuthResponse):
+                raise ProtocolError("expected SASL response")
+            sasl = initial.sasl_initial()
+            self.write(
+                be.AuthenticationSASLContinue(scram.first(sasl.mechanism, sasl.data)).encode()
+            )
+            await self.flush()
+            final = await self.next_message()
+            if not isinstance(final, fe.AuthResponse):
+                raise ProtocolError("expected SASL response")
+            self.write(be.AuthenticationSASLFinal(scram.final(final.data)).encode())
+        except (AuthenticationFailed, ProtocolError) as e:
+            try:
+                await self.audit.login_failed(self.user, e.message, e.sqlstate)
+            except AuditUnavailable:
+                log.warning("a failed login could not be audited")
+            raise
+
+    async def serve(self) -> None:
+        while True:
+            if self.gateway.shutting_down and not self.skipping:
+                raise Fatal("terminating connection due to administrator command", sqlstate="57P01")
+            message = await self.next_message(idle=not self.skipping)
+            if isinstance(message, fe.Terminate):
+                raise Closed
+            self.busy = True
+            try:
+                await self.dispatch(message)
+            finally:
+                self.busy = False
+            self.gateway.statement_done()
+
+    async def dispatch(self, message: fe.FrontendMessage) -> None:
+        if isinstance(message, fe.Query):
+            await self.simple_query(message.sql)
+            return
+        if isinstance(message, fe.Sync):
+            self.skipping = False
+            if self.status == "I":
+                for portal in list(self.portals.values()):
+                    self.finish_portal(portal, error=None, closed=True)
+            self.write(be.ReadyForQuery(self.status).encode())
+            await self.flush()
+            return
+        if isinstance(message, fe.Flush):
+            await self.flush()
+            return
+        if self.skipping:
+            return
+        handlers: dict[type, Callable[[Any], Any]] = {
+            fe.Parse: self.parse,
+            fe.Bind: self.bind,
+            fe.Describe: self.describe,
+            fe.Execute: self.execute,
+            fe.Close: self.close_message,
+        }
+        handler = handlers.get(type(message))
+        if handler is None:
+            raise ProtocolError(f"unexpected message {type(message).__name__}")
+        try:
+            await handler(message)
+        except _STATEMENT_ERRORS as e:
+            self.fail(e)
+            self.skipping = True
+
+    def fail(self, e: VeilError) -> None:
+        self.write(_error(e))
+        if self.status == "T":
+            self.status = "E"
+
+    # -- enforcement ------------------------------------------------------------------------
+
+    async def enforce(self, sql: str) -> Rewritten:
+        """The enforced statement, or an audited refusal."""
+        enforcement = self.gateway.enforcement
+        try:
+            rewritten = await self.call(
+                lambda: enforcement.rewrite(
+                    sql, self.user, default_schema=self.params.default_schema
+                )
+            )
+        except Refused as e:
+            await self._audit_refusal(sql, e)
+            raise
+        if self.status == "E" and not _ends_transaction(sql, rewritten):
+            raise Refused(
+                "current transaction is aborted, commands ignored until end of transaction block",
+                sqlstate="25P02",
+            )
+        self.audit.policy_version = enforcement.policy_version
+        return rewritten
+
+    async def _audit_refusal(self, sql: str, e: VeilError) -> None:
+        try:
+            await self.audit.refused(sql, e.message, getattr(e, "sqlstate", "XX000"))
+        except AuditUnavailable:
+            log.warning("a refused statement could not be audited")
+
+    # -- simple query -----------------------------------------------------------------------
+
+    async def simple_query(self, sql: str) -> None:
+        try:
+            statements = split_statements(sql, self.gateway.backend.dialect)
+        except Refused as e:
+            await self._audit_refusal(sql, e)
+            self.fail(e)
+            statements = None
+        if statements == []:
+            self.write(be.EMPTY_QUERY_RESPONSE)
+        for text in statements or ():
+            try:
+                rewritten = await self.enforce(text)
+                prepared = Prepared("", text, rewritten, (), 0)
+                portal = Portal("", prepared)
+                await self.start(portal)
+                if portal.encoder is not None:
+                    self.write(portal.encoder.row_description().encode())
+                await self.stream(portal, 0)
+            except _STATEMENT_ERRORS as e:
+                self.fail(e)
+                break
+        self.write(be.ReadyForQuery(self.status).encode())
+        await self.flush()
+
+    # -- extended query ---------------------------------------------------------------------
+
+    async def parse(self, message: fe.Parse) -> None:
+        if message.name and message.name in self.prepared:
+            raise Refused(f'prepared statement "{message.name}" already exists', sqlstate="42P05")
+        if not message.query.strip():
+            rewritten = Rewritten("", Kind.SESSION)
+        else:
+            rewritten = await self.enforce(message.query)
+        count = max(placeholder_count(message.query), len(message.param_types))
+        self.prepared[message.name] = Prepared(
+            message.name, message.query, rewritten, message.param_types, count
+        )
+        self.write(be.PARSE_COMPLETE)
+
+    def _statement(self, name: str) -> Prepared:
+        found = self.prepared.get(name)
+        if found is None:
+            raise Refused(f'prepared statement "{name}" does not exist', sqlstate="26000")
+        return found
+
+    def _portal(self, name: str) -> Portal:
+        found = self.portals.get(name)
+        if found is None:
+            raise Refused(f'portal "{name}" does not exist', sqlstate="34000")
+        return found
+
+    async def bind(self, message: fe.Bind) -> None:
+        prepared = self._statement(message.statement)
+        if len(message.params) != prepared.param_count:
+            raise ProtocolError(
+                f"bind message supplies {len(message.params)} parameters, but prepared "
+                f'statement "{prepared.name}" requires {prepared.param_count}'
+            )
+        values = tuple(
+            decode_parameter(data, _param_type(prepared, i), message.param_format(i))
+            for i, data in enumerate(message.params)
+        )
+        old = self.portals.pop(message.portal, None)
+        if old is not None:
+            self.finish_portal(old, error=None, closed=True)
+        self.portals[message.portal] = Portal(
+            message.portal, prepared, values, message.result_formats
+        )
+        self.write(be.BIND_COMPLETE)
+
+    async def describe(self, message: fe.Describe) -> None:
+        if message.kind == "S":
+            prepared = self._statement(message.name)
+            oids = tuple(_param_type(prepared, i) or TEXT_OID for i in range(prepared.param_count))
+            self.write(be.ParameterDescription(oids).encode())
+            if not prepared.described:
+                if prepared.rewritten.kind in (Kind.QUERY, Kind.EXPLAIN):
+                    assert self.conn is not None
+                    prepared.columns = await self.call(
+                        self.conn.describe, prepared.rewritten.sql, prepared.param_count
+                    )
+                prepared.described = True
+            if prepared.columns:
+                self.write(RowEncoder(prepared.columns).row_description().encode())
+            else:
+                self.write(be.NO_DATA)
+            return
+        portal = self._portal(message.name)
+        await self.start(portal)
+        self.write(portal.encoder.row_description().encode() if portal.encoder else be.NO_DATA)
+
+    async def execute(self, message: fe.Execute) -> None:
+        portal = self._portal(message.portal)
+        if not portal.prepared.sql.strip():
+            self.write(be.EMPTY_QUERY_RESPONSE)
+            return
+        await self.start(portal)
+        await self.stream(portal, message.max_rows)
+
+    async def close_message(self, message: fe.Close) -> None:
+        if message.kind == "S":
+            self.prepared.pop(message.name, None)
+        else:
+            portal = self.portals.pop(message.name, None)
+            if portal is not None:
+                self.finish_portal(portal, error=None, closed=True)
+        self.write(be.CLOSE_COMPLETE)
+
+    # -- running a portal -------------------------------------------------------------------
+
+    async def start(self, portal: Portal) -> None:
+        """Audit and start the portal's statement, once (Describe or Execute)."""
+        if portal.result is not None or portal.tag is not None or portal.done:
+            return
+        prepared = portal.prepared
+        rewritten = prepared.rewritten
+        if not prepared.sql.strip():
+            portal.tag = ""
+            return
+        try:
+            portal.audit_seq = await self.audit.statement(prepared.sql, rewritten)
+        except AuditUnavailable as e:
+            await self._audit_refusal(prepared.sql, e)
+            raise
+        portal.started = time.perf_counter()
+        try:
+            if rewritten.kind is Kind.SESSION:
+                result = self.session_statement(portal)
+            elif rewritten.kind is Kind.CURSOR:
+                await self.declare(portal)
+                result = None
+            else:
+                assert self.conn is not None
+                result = await self.call(self.conn.run, rewritten.sql, portal.params)
+                if rewritten.kind not in (Kind.QUERY, Kind.EXPLAIN):
+                    rows = await self.call(result.fetch, 1)
+                    result.close()
+                    count = (
+                        int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else 0
+                    )
+                    portal.tag = command_tag(rewritten, count, prepared.sql)
+                    result = None
+        except _STATEMENT_ERRORS as e:
+            self.finish_portal(portal, error=e)
+            raise
+        portal.result = result
+        if result is not None and result.columns is not None:
+            portal.encoder = RowEncoder(
+                result.columns, portal.result_formats, timezone=self.params.timezone
+            )
+
+    async def stream(self, portal: Portal, max_rows: int) -> None:
+        """Send the portal's rows (up to ``max_rows`` when positive), then its tag or
+        PortalSuspended."""
+        if portal.done:
+            raise Refused(f'portal "{portal.name}" cannot be run', sqlstate="55000")
+        result, encoder = portal.result, portal.encoder
+        if result is None or encoder is None:
+            self.write(be.CommandComplete(portal.tag or "").encode())
+            self.finish_portal(portal, error=None)
+            return
+        limit = max_rows if max_rows > 0 else None
+        batch = self.gateway.config.batch_rows
+        sent = 0
+        try:
+            while limit is None or sent < limit:
+                want = batch if limit is None else min(batch, limit - sent)
+                rows, portal.pending = portal.pending[:want], portal.pending[want:]
+                if len(rows) < want:
+                    rows += await self.call(result.fetch, want - len(rows))
+                if not rows:
+                    break
+                self.write(encoder.encode_rows(rows))
+                sent += len(rows)
+                portal.rows += len(rows)
+                await self.flush()
+                if limit is None and len(rows) < want:
+                    break
+            if limit is not None and sent == limit:
+                portal.pending = portal.pending or await self.call(result.fetch, 1)
+                if portal.pending:
+                    self.write(be.PORTAL_SUSPENDED)
+                    return
+        except _STATEMENT_ERRORS as e:
+            self.finish_portal(portal, error=e)
+            raise
+        self.write(be.CommandComplete(portal.tag or _rows_tag(portal)).encode())
+        self.finish_portal(portal, error=None)
+
+    def finish_portal(
+        self, portal: Portal, *, error: VeilError | None, closed: bool = False
+    ) -> None:
+        """Close the portal's result and write its outcome record, once."""
+        if portal.done:
+            return
+        portal.done = True
+        if portal.result is not None and not isinstance(portal.result, CappedResult):
+            portal.result.close()
+        if portal.audit_seq is None or portal.prepared.rewritten.kind is Kind.CURSOR:
+            return
+        duration = (time.perf_counter() - portal.started) * 1000
+        reason = (
+            error.message
+            if error
+            else ("closed before its last row" if closed and portal.pending else None)
+        )
+        sqlstate = getattr(error, "sqlstate", None) if error else None
+        try:
+            self.audit.outcome(
+                portal.audit_seq, portal.rows, duration, reason=reason, sqlstate=sqlstate
+            )
+        except AuditUnavailable:
+            log.warning("an outcome record could not be queued")
+
+    # -- session statements -----------------------------------------------------------------
+
+    def session_statement(self, portal: Portal) -> Result | None:
+        """Answer a SESSION statement; returns rows for SHOW and FETCH, else sets the tag."""
+        sql = portal.prepared.sql.strip().rstrip(";").strip()
+        words = sql.split()
+        verb = words[0].lower()
+        second = words[1].lower() if len(words) > 1 else ""
+        if verb in ("begin", "start"):
+            self.status = "T" if self.status == "I" else self.status
+            portal.tag = "BEGIN" if verb == "begin" else "START TRANSACTION"
+        elif verb in ("commit", "end"):
+            portal.tag = "ROLLBACK" if self.status == "E" else "COMMIT"
+            self.status = "I"
+        elif verb in ("rollback", "abort"):
+            if second in ("to",) or (
+                second in ("work", "transaction") and "to" in map(str.lower, words[2:3])
+            ):
+                self.status = "T" if self.status == "E" else self.status
+            else:
+                self.status = "I"
+            portal.tag = "ROLLBACK"
+        elif verb in ("savepoint", "release"):
+            portal.tag = verb.upper()
+        elif verb in ("set", "reset"):
+            try:
+                changed = self.params.apply_set(sql)
+            except Refused:
+                raise
+            portal.tag = verb.upper()
+            if changed is None:
+                for name, value in self.params.reported().items():
+                    self.write(be.ParameterStatus(name, value).encode())
+            elif changed[0] in REPORTED:
+                self.write(be.ParameterStatus(*changed).encode())
+        elif verb == "show":
+            name = " ".join(words[1:])
+            if name.lower() == "all":
+                return LocalResult.text(
+                    ("name", "setting", "description"),
+                    [(k, v, "") for k, v in self.params.all().items()],
+                )
+            if name.lower() == "transaction isolation level":
+                name = "transaction_isolation"
+            column = name.lower().replace(" ", "_")
+            return LocalResult.text((column,), [(self.params.show(name),)])
+        elif verb in ("fetch", "move"):
+            return self._fetch(portal, sql)
+        elif verb == "close":
+            target = sql.split(None, 1)[1] if len(words) > 1 else ""
+            if target.lower() == "all":
+                for cursor in list(self.cursors.values()):
+                    self.close_cursor(cursor)
+            else:
+                name = target.strip('"') if target.startswith('"') else target.lower()
+                found = self.cursors.get(name)
+                if found is None:
+                    raise Refused(f'cursor "{name}" does not exist', sqlstate="34000")
+                self.close_cursor(found)
+            portal.tag = "CLOSE CURSOR"
+        elif verb == "discard":
+            for cursor in list(self.cursors.values()):
+                self.close_cursor(cursor)
+            self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
+            portal.tag = "DISCARD ALL" if second == "all" else f"DISCARD {second.upper()}"
+        elif verb == "deallocate":
+            name = words[-1]
+            if name.lower() == "all":
+                self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
+            else:
+                self.prepared.pop(name.strip('"'), None)
+            portal.tag = "DEALLOCATE ALL" if name.lower() == "all" else "DEALLOCATE"
+        else:
+            portal.tag = verb.upper()
+        return None
+
+    def _fetch(self, portal: Portal, sql: str) -> Result | None:
+        try:
+            verb, count, name = parse_fetch(sql)
+        except ValueError as e:
+            raise Refused(str(e), sqlstate="0A000") from None
+        cursor = self.cursors.get(name)
+        if cursor is None:
+            raise Refused(f'cursor "{name}" does not exist', sqlstate="34000")
+        capped = CappedResult(cursor.result, count)
+        if verb == "MOVE":
+            moved = 0
+            while rows := capped.fetch(self.gateway.config.batch_rows):
+                moved += len(rows)
+            cursor.rows += moved
+            portal.tag = f"MOVE {moved}"
+            return None
+        portal.cursor = cursor
+        return capped
+
+    async def declare(self, portal: Portal) -> None:
+        sql = portal.prepared.rewritten.sql
+        name = cursor_name(sql)
+        if name in self.cursors:
+            raise Refused(f'cursor "{name}" already exists', sqlstate="42P03")
+        assert self.conn is not None
+        result = await self.call(self.conn.run, inner_query(sql), portal.params)
+        self.cursors[name] = Cursor(name, result, portal.audit_seq)
+        portal.tag = "DECLARE CURSOR"
+
+    def close_cursor(self, cursor: Cursor) -> None:
+        self.cursors.pop(cursor.name, None)
+        cursor.result.close()
+        if cursor.audit_seq is not None:
+            duration = (time.perf_counter() - cursor.started) * 1000
+            try:
+                self.audit.outcome(cursor.audit_seq, cursor.rows, duration)
+            except AuditUnavailable:
+                log.warning("an outcome record could not be queued")
+
+    def interrupt(self) -> None:
+        if self.conn is not None:
+            self.conn.interrupt()
+
+
+def _rows_tag(portal: Portal) -> str:
+    cursor = portal.cursor
+    if cursor is not None:
+        cursor.rows += portal.rows
+        return f"FETCH {portal.rows}"
+    return command_tag(portal.prepared.rewritten, portal.rows, portal.prepared.sql)
+
+
+def _param_type(prepared: Prepared, index: int) -> int:
+    return prepared.param_types[index] if index < len(prepared.param_types) else 0
+
+
+def _ends_transaction(sql: str, rewritten: Rewritten) -> bool:
+    if rewritten.kind is not Kind.SESSION:
+        return False
+    first = sql.split(None, 1)[0].lower()
+    return first in ("rollback", "abort", "commit", "end")
