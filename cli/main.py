@@ -101,6 +101,7 @@ def _register() -> None:
     from cli.lineage_cmds import lineage
     from cli.pii_cmds import pii
     from cli.policy_cmds import policy
+    from cli.proxy_cmd import proxy
     from cli.scan_cmd import scan, warehouse
     from cli.user_cmds import user
 
@@ -115,6 +116,7 @@ def _register() -> None:
         policy,
         rewrite_cmd,
         demo,
+        proxy,
         user,
         audit,
         config,

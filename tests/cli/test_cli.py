@@ -198,6 +198,7 @@ COMMANDS = [
     ["user", "list"],
     ["user", "passwd"],
     ["user", "remove"],
+    ["proxy"],
 ]
 
 

@@ -1,0 +1,84 @@
+"""``veil proxy``: run the masking gateway over a catalogued warehouse."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from cli.context import VeilContext
+from masking.gateway import GatewayConfig, open_gateway
+
+
+@click.command()
+@click.option("--warehouse", required=True, help="Warehouse name, as given to `veil scan`.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=6543, show_default=True)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="Clients past this many get FATAL 53300 (too many clients).",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(0),
+    default=0,
+    show_default=True,
+    help="Close clients idle this many seconds between statements (0: never).",
+)
+@click.option(
+    "--shutdown-grace",
+    type=click.FloatRange(0),
+    default=30,
+    show_default=True,
+    help="On SIGTERM, seconds running statements get to finish.",
+)
+@click.pass_obj
+def proxy(
+    obj: VeilContext,
+    warehouse: str,
+    host: str,
+    port: int,
+    max_connections: int,
+    idle_timeout: float,
+    shutdown_grace: float,
+) -> None:
+    """Serve WAREHOUSE to PostgreSQL clients, masked and audited per the policy.
+
+    Clients log in with SCRAM-SHA-256 as users added by `veil user add`; every
+    statement is enforced (masks, row filters, grants) and audited before rows are
+    sent. DuckDB warehouses are served today. Stop with Ctrl-C or SIGTERM: running
+    statements get --shutdown-grace seconds to finish.
+
+    \b
+    Examples:
+      veil proxy --warehouse demo
+      veil proxy --warehouse demo --host 0.0.0.0 --port 6543 --idle-timeout 600
+      psql "host=127.0.0.1 port=6543 user=alice dbname=demo sslmode=disable"
+    """
+    config = GatewayConfig(
+        host=host,
+        port=port,
+        max_connections=max_connections,
+        idle_timeout=idle_timeout,
+        shutdown_grace=shutdown_grace,
+    )
+    gateway = open_gateway(obj.store, obj.settings, warehouse, config)
+
+    async def serve() -> None:
+        await gateway.start()
+        click.echo(f"Veil gateway for warehouse {warehouse} on {host}:{gateway.port}")
+        click.echo(
+            f'Connect: psql "host={host} port={gateway.port} user=USER dbname={warehouse} '
+            'sslmode=disable"'
+        )
+        await gateway.serve_forever()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        gateway.audit.close()
+        gateway.backend.close()
+    click.echo("Gateway stopped.")
