@@ -399,6 +399,12 @@ class Session:
             else:
                 self.write(be.NO_DATA)
             return
+        cursor = self.cursors.get(message.name)
+        if message.name not in self.portals and cursor is not None:
+            # A declared cursor is a portal in PostgreSQL; psycopg describes it.
+            columns = cursor.result.columns
+            self.write(RowEncoder(columns).row_description().encode() if columns else be.NO_DATA)
+            return
         portal = self._portal(message.name)
         await self.start(portal)
         self.write(portal.encoder.row_description().encode() if portal.encoder else be.NO_DATA)
