@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from catalog.errors import VeilError
 from masking.errors import Refused
+from masking.gateway import compat
 from masking.gateway.auditing import SessionAudit
 from masking.gateway.backend import BackendConnection, BackendError, Result
 from masking.gateway.execution import (
@@ -287,6 +288,8 @@ class Session:
     async def enforce(self, sql: str) -> Rewritten:
         """The enforced statement, or an audited refusal."""
         enforcement = self.gateway.enforcement
+        if compat.known(sql):
+            return Rewritten(sql, Kind.SESSION)
         try:
             rewritten = await self.call(
                 lambda: enforcement.rewrite(
@@ -578,6 +581,9 @@ class Session:
                 name = "transaction_isolation"
             column = name.lower().replace(" ", "_")
             return LocalResult.text((column,), [(self.params.show(name),)])
+        elif compat.known(sql):
+            name, value = compat.answer(sql, self.params)
+            return LocalResult.text((name,), [(value,)])
         elif verb in ("fetch", "move"):
             return self._fetch(portal, sql)
         elif verb == "close":
