@@ -28,16 +28,15 @@ from masking.gateway.backend import BackendConnection, BackendError, Result
 from masking.gateway.execution import (
     CappedResult,
     Cursor,
-    LocalResult,
     Portal,
     Prepared,
     command_tag,
     cursor_name,
     inner_query,
-    parse_fetch,
     placeholder_count,
 )
-from masking.gateway.parameters import REPORTED, SessionParameters
+from masking.gateway.local import answer_session_statement
+from masking.gateway.parameters import SessionParameters
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from masking.pgwire.errors import AuthenticationFailed, InvalidParameter, ProtocolError
@@ -535,103 +534,10 @@ class Session:
         except AuditUnavailable:
             log.warning("an outcome record could not be queued")
 
-    # -- session statements -----------------------------------------------------------------
+    # -- session statements (answered in masking.gateway.local) ---------------------------
 
     def session_statement(self, portal: Portal) -> Result | None:
-        """Answer a SESSION statement; returns rows for SHOW and FETCH, else sets the tag."""
-        sql = portal.prepared.sql.strip().rstrip(";").strip()
-        words = sql.split()
-        verb = words[0].lower()
-        second = words[1].lower() if len(words) > 1 else ""
-        if verb in ("begin", "start"):
-            self.status = "T" if self.status == "I" else self.status
-            portal.tag = "BEGIN" if verb == "begin" else "START TRANSACTION"
-        elif verb in ("commit", "end"):
-            portal.tag = "ROLLBACK" if self.status == "E" else "COMMIT"
-            self.status = "I"
-        elif verb in ("rollback", "abort"):
-            if second in ("to",) or (
-                second in ("work", "transaction") and "to" in map(str.lower, words[2:3])
-            ):
-                self.status = "T" if self.status == "E" else self.status
-            else:
-                self.status = "I"
-            portal.tag = "ROLLBACK"
-        elif verb in ("savepoint", "release"):
-            portal.tag = verb.upper()
-        elif verb in ("set", "reset"):
-            try:
-                changed = self.params.apply_set(sql)
-            except Refused:
-                raise
-            portal.tag = verb.upper()
-            if changed is None:
-                for name, value in self.params.reported().items():
-                    self.write(be.ParameterStatus(name, value).encode())
-            elif changed[0] in REPORTED:
-                self.write(be.ParameterStatus(*changed).encode())
-        elif verb == "show":
-            name = " ".join(words[1:])
-            if name.lower() == "all":
-                return LocalResult.text(
-                    ("name", "setting", "description"),
-                    [(k, v, "") for k, v in self.params.all().items()],
-                )
-            if name.lower() == "transaction isolation level":
-                name = "transaction_isolation"
-            column = name.lower().replace(" ", "_")
-            return LocalResult.text((column,), [(self.params.show(name),)])
-        elif compat.known(sql):
-            name, value = compat.answer(sql, self.params)
-            return LocalResult.text((name,), [(value,)])
-        elif verb in ("fetch", "move"):
-            return self._fetch(portal, sql)
-        elif verb == "close":
-            target = sql.split(None, 1)[1] if len(words) > 1 else ""
-            if target.lower() == "all":
-                for cursor in list(self.cursors.values()):
-                    self.close_cursor(cursor)
-            else:
-                name = target.strip('"') if target.startswith('"') else target.lower()
-                found = self.cursors.get(name)
-                if found is None:
-                    raise Refused(f'cursor "{name}" does not exist', sqlstate="34000")
-                self.close_cursor(found)
-            portal.tag = "CLOSE CURSOR"
-        elif verb == "discard":
-            for cursor in list(self.cursors.values()):
-                self.close_cursor(cursor)
-            self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
-            portal.tag = "DISCARD ALL" if second == "all" else f"DISCARD {second.upper()}"
-        elif verb == "deallocate":
-            name = words[-1]
-            if name.lower() == "all":
-                self.prepared = {k: v for k, v in self.prepared.items() if k == ""}
-            else:
-                self.prepared.pop(name.strip('"'), None)
-            portal.tag = "DEALLOCATE ALL" if name.lower() == "all" else "DEALLOCATE"
-        else:
-            portal.tag = verb.upper()
-        return None
-
-    def _fetch(self, portal: Portal, sql: str) -> Result | None:
-        try:
-            verb, count, name = parse_fetch(sql)
-        except ValueError as e:
-            raise Refused(str(e), sqlstate="0A000") from None
-        cursor = self.cursors.get(name)
-        if cursor is None:
-            raise Refused(f'cursor "{name}" does not exist', sqlstate="34000")
-        capped = CappedResult(cursor.result, count)
-        if verb == "MOVE":
-            moved = 0
-            while rows := capped.fetch(self.gateway.config.batch_rows):
-                moved += len(rows)
-            cursor.rows += moved
-            portal.tag = f"MOVE {moved}"
-            return None
-        portal.cursor = cursor
-        return capped
+        return answer_session_statement(self, portal)
 
     async def declare(self, portal: Portal) -> None:
         sql = portal.prepared.rewritten.sql
