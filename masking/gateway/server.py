@@ -53,6 +53,9 @@ class GatewayConfig:
     batch_rows: int = 1000
     #: The largest message a client may send.
     max_message_bytes: int = 64 * 1024 * 1024
+    #: Seconds a client gets from connecting to finishing its login (PostgreSQL's
+    #: authentication_timeout); past it the connection is dropped.
+    auth_timeout: float = 60.0
 
 
 class Gateway:
@@ -123,11 +126,17 @@ class Gateway:
         assert task is not None
         self._tasks.add(task)
         session = Session(self, reader, writer)
+        # A client silent before or during its login would hold its task (and, once
+        # admitted, a connection slot) forever: drop it after auth_timeout.
+        timer = asyncio.get_running_loop().call_later(
+            self.config.auth_timeout, _drop_unauthenticated, session, writer
+        )
         try:
             await session.run()
         except Exception:
             log.exception("connection %s failed", session.pid)
         finally:
+            timer.cancel()
             self._admitted.discard(session)
             self.sessions.pop(session.pid, None)
             self._tasks.discard(task)
@@ -175,6 +184,11 @@ class Gateway:
             for task in pending:
                 task.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _drop_unauthenticated(session: Session, writer: asyncio.StreamWriter) -> None:
+    if session.conn is None:  # set once the login succeeded
+        writer.transport.abort()
 
 
 def open_gateway(
