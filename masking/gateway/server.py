@@ -30,7 +30,9 @@ from catalog.names import require_warehouse
 from catalog.store import Store
 from masking.gateway.backend import Backend
 from masking.gateway.duckdb_backend import DuckDBBackend
+from masking.gateway.relay import RelaySession
 from masking.gateway.session import Session
+from masking.gateway.upstream import PostgresWarehouse
 from masking.service import Enforcement, mask_secrets
 from policies.audit import AuditLog
 from policies.users import mock_auth_key
@@ -125,7 +127,8 @@ class Gateway:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
-        session = Session(self, reader, writer)
+        relayed = isinstance(self.backend, PostgresWarehouse)
+        session = (RelaySession if relayed else Session)(self, reader, writer)
         # A client silent before or during its login would hold its task (and, once
         # admitted, a connection slot) forever: drop it after auth_timeout.
         timer = asyncio.get_running_loop().call_later(
@@ -194,16 +197,21 @@ def _drop_unauthenticated(session: Session, writer: asyncio.StreamWriter) -> Non
 def open_gateway(
     store: Store, settings: Settings, warehouse: str, config: GatewayConfig
 ) -> Gateway:
-    """A gateway over the catalogued warehouse ``warehouse`` (DuckDB for now)."""
+    """A gateway over the catalogued warehouse ``warehouse``, by its URL's scheme: a
+    DuckDB file is run by the gateway, PostgreSQL is relayed (masking.gateway.relay)."""
     with store.session() as session:
         row = require_warehouse(session, warehouse)
         url = parse_url(row.url)
-    if url.get_backend_name() != "duckdb" or url.database in (None, "", ":memory:"):
+    backend: Backend
+    if url.get_backend_name() == "postgresql":
+        backend = PostgresWarehouse.from_url(url)
+    elif url.get_backend_name() == "duckdb" and url.database not in (None, "", ":memory:"):
+        backend = DuckDBBackend(url.database)
+    else:
         raise UsageError(
-            f"warehouse {warehouse!r} is not a DuckDB file; the gateway serves DuckDB "
-            "warehouses for now (the PostgreSQL relay is not built yet)"
+            f"warehouse {warehouse!r} is neither a DuckDB file nor PostgreSQL; the gateway "
+            "serves those two"
         )
-    backend = DuckDBBackend(url.database)
     enforcement = Enforcement(store, warehouse, mask_secrets(settings))
     audit = AuditLog(store, key=settings.audit_key or None)
     return Gateway(

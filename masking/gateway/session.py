@@ -195,14 +195,22 @@ class Session:
             raise Fatal("sorry, too many clients already", sqlstate="53300")
         await self.login()
         self.audit.roles = self.gateway.enforcement.roles_of(self.user)
-        self.conn = self.gateway.backend.connect()
+        await self.open_backend()
         self.write(be.AuthenticationOk().encode())
-        for name, value in self.params.reported().items():
+        for name, value in self.reported_parameters().items():
             self.write(be.ParameterStatus(name, value).encode())
         self.write(be.BackendKeyData(self.pid, self.secret).encode())
         self.write(be.ReadyForQuery("I").encode())
         await self.flush()
         return True
+
+    async def open_backend(self) -> None:
+        """Connect to the warehouse once the login succeeded (relay.py overrides it)."""
+        self.conn = self.gateway.backend.connect()
+
+    def reported_parameters(self) -> dict[str, str]:
+        """The ParameterStatus values sent after login."""
+        return self.params.reported()
 
     async def login(self) -> None:
         store = self.gateway.store

@@ -1,0 +1,200 @@
+"""The gateway over a real PostgreSQL warehouse: the protocol is relayed.
+
+The warehouse is tests/warehouses.py's sample plus a table of typed values, scanned into
+a SQLite catalog with its email column confirmed as PII; the policy and logins are the
+DuckDB gateway's (conftest.py). Values come back masked with the warehouse's own types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from catalog.pii.review import confirm
+from catalog.scan import scan_warehouse
+from catalog.store import open_store
+from masking.gateway import GatewayConfig
+from policies.audit import AuditDecision, AuditKind, read_records
+from policies.audit_verify import verify_chain
+from policies.store import apply_policy
+from policies.users import add_user
+from tests import warehouses
+from tests.masking.gateway.conftest import (
+    MASKED_EMAILS,
+    PASSWORDS,
+    POLICY,
+    RAW_EMAILS,
+    Running,
+    start_gateway,
+    wait_for_record,
+)
+
+pytestmark = pytest.mark.postgres
+
+TYPED = [
+    "CREATE TABLE sales.payments (id integer PRIMARY KEY, amount numeric(10,2), "
+    "paid_at timestamptz, ref uuid, email text)",
+    "INSERT INTO sales.payments VALUES "
+    "(1, 12.50, '2024-03-01 10:00:00+00', '6f1c1e1a-0000-4000-8000-000000000001', "
+    "'ann@example.com'), "
+    "(2, 99.99, '2024-03-02 11:30:00+00', '6f1c1e1a-0000-4000-8000-000000000002', "
+    "'bo@example.org')",
+]
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Running]:
+    from tests import pg
+
+    folder = tmp_path_factory.mktemp("relay")
+    url = warehouses.postgres_warehouse(pg.create_database(pg_server))
+    warehouses.apply(url, TYPED)
+    store = open_store(f"sqlite:///{folder / 'catalog.db'}")
+    scan_warehouse(store, url, "wh")
+    confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
+    confirm(store, "wh.sales.payments.email", entity="EMAIL_ADDRESS", by="steward")
+    apply_policy(store, POLICY, by="admin")
+    for user, password in PASSWORDS.items():
+        add_user(store, user, password, by="admin")
+    running = start_gateway(folder, store, GatewayConfig(port=0))
+    yield running
+    running.stop()
+    running.gateway.audit.close()
+    store.close()
+    pg.drop_database(pg_server, url)
+
+
+def test_simple_query_masks_through_the_relay(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        rows = conn.execute("SELECT id, email FROM crm.customers ORDER BY id").fetchall()
+        version = conn.info.parameter_status("server_version") or ""
+    assert rows == list(zip([1, 2, 3], MASKED_EMAILS, strict=True))
+    assert version[:2].isdigit()  # the warehouse's own, relayed
+
+
+def test_exempt_role_reads_raw_values(relay: Running) -> None:
+    with psycopg.connect(relay.dsn("bob"), autocommit=True) as conn:
+        rows = conn.execute("SELECT email FROM crm.customers ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == RAW_EMAILS
+
+
+@pytest.mark.parametrize("binary", [False, True])
+def test_extended_protocol_keeps_the_warehouse_types(relay: Running, binary: bool) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        cur = conn.cursor(binary=binary)
+        cur.execute(
+            "SELECT id, amount, paid_at, ref, email FROM sales.payments WHERE id = %s", (2,)
+        )
+        row = cur.fetchone()
+        assert cur.description is not None
+        oids = [d.type_code for d in cur.description]
+    assert oids == [23, 1700, 1184, 2950, 25]  # int4, numeric, timestamptz, uuid, text
+    assert row is not None
+    assert row[0] == 2 and row[1] == decimal.Decimal("99.99")
+    assert row[2] == dt.datetime(2024, 3, 2, 11, 30, tzinfo=dt.UTC)
+    assert row[3] == uuid.UUID("6f1c1e1a-0000-4000-8000-000000000002")
+    assert row[4] == "***@example.org"
+
+
+def test_prepared_statement_runs_again(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        for id_ in (1, 2, 3, 1):
+            row = conn.execute(
+                "SELECT email FROM crm.customers WHERE id = %s", (id_,), prepare=True
+            ).fetchone()
+            assert row == (MASKED_EMAILS[id_ - 1],)
+
+
+def test_refusals_carry_sqlstates_and_the_connection_survives(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        with pytest.raises(psycopg.Error) as caught:
+            conn.execute("SELECT born FROM crm.customers")
+        assert caught.value.sqlstate == "42501"
+        with pytest.raises(psycopg.Error) as caught:
+            conn.execute("SELECT * FROM crm.nope")
+        assert caught.value.sqlstate == "42P01"
+        with pytest.raises(psycopg.Error) as caught:
+            conn.execute("SELECT 1/0")  # refused by the warehouse itself, relayed
+        assert caught.value.sqlstate == "22012"
+        assert conn.execute("SELECT count(*) FROM sales.orders").fetchone() == (4,)  # filter
+
+
+def test_several_statements_in_one_query(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        cur = conn.cursor()
+        cur.execute("SELECT 1 AS a; SELECT 2 AS b")
+        assert cur.fetchall() == [(1,)]
+        assert cur.nextset() and cur.fetchall() == [(2,)]
+        with pytest.raises(psycopg.Error) as caught:
+            cur.execute("SELECT 1; SELECT born FROM crm.customers; SELECT 2")
+        assert caught.value.sqlstate == "42501"
+
+
+def test_transactions_run_on_the_warehouse(relay: Running) -> None:
+    with psycopg.connect(relay.dsn()) as conn:  # psycopg sends BEGIN itself
+        assert conn.execute("SELECT email FROM crm.customers WHERE id = 1").fetchone() == (
+            MASKED_EMAILS[0],
+        )
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+        with pytest.raises(psycopg.Error):
+            conn.execute("SELECT born FROM crm.customers")
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR
+        conn.rollback()
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        conn.execute("SET TimeZone TO 'Europe/Paris'")
+        assert conn.info.parameter_status("TimeZone") == "Europe/Paris"
+        conn.commit()
+        assert conn.execute("SELECT count(*) FROM crm.customers").fetchone() == (3,)
+
+
+def test_audit_counts_rows_from_command_complete(relay: Running) -> None:
+    marker = "SELECT email, 5151 AS marker FROM crm.customers"
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        assert len(conn.execute(marker).fetchall()) == 3
+        with pytest.raises(psycopg.Error):
+            conn.execute("SELECT born, 5252 FROM crm.customers")
+    records = list(read_records(relay.store))
+    statement = next(r for r in records if r.record.sql == marker)
+    assert statement.record.decision is AuditDecision.ALLOWED
+    assert statement.record.pii_columns == {"crm.customers.email": "email"}
+    outcome = wait_for_record(relay, lambda r: r.record.ref_seq == statement.seq)
+    assert outcome.record.kind is AuditKind.OUTCOME and outcome.record.rows == 3
+    refused = next(
+        r.record for r in records if r.record.sql == "SELECT born, 5252 FROM crm.customers"
+    )
+    assert refused.decision is AuditDecision.REFUSED and refused.sqlstate == "42501"
+    assert verify_chain(relay.store).ok
+
+
+@pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
+def test_psql_query(relay: Running) -> None:
+    done = subprocess.run(
+        [
+            "psql",
+            f"host=127.0.0.1 port={relay.port} user=alice dbname=wh sslmode=disable",
+            "-X",
+            "-A",
+            "-t",
+            "-c",
+            "SELECT email FROM crm.customers ORDER BY id",
+        ],
+        env={"PGPASSWORD": PASSWORDS["alice"], "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == MASKED_EMAILS
+
+
+def test_proxy_picks_the_relay_for_a_postgres_url(relay: Running) -> None:
+    from masking.gateway.upstream import PostgresWarehouse
+
+    assert isinstance(relay.gateway.backend, PostgresWarehouse)
