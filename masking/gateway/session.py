@@ -380,8 +380,8 @@ class Session:
                 f"bind message supplies {len(message.params)} parameters, but prepared "
                 f'statement "{prepared.name}" requires {prepared.param_count}'
             )
-        values = tuple(
-            decode_parameter(data, _param_type(prepared, i), message.param_format(i))
+        values = tuple(  # an untyped parameter is text, as Describe told the client
+            decode_parameter(data, _param_type(prepared, i) or TEXT_OID, message.param_format(i))
             for i, data in enumerate(message.params)
         )
         old = self.portals.pop(message.portal, None)
