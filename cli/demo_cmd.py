@@ -7,6 +7,8 @@ its step here, in pipeline order.
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 import time
 
 import click
@@ -24,6 +26,7 @@ from lineage.ingest import ingest_records, ingest_views
 from lineage.propagate import propagate_pii
 from lineage.readers import read_log
 from policies.store import apply_policy
+from policies.users import add_user, find_verifier, set_password
 
 
 @click.command()
@@ -48,9 +51,36 @@ from policies.store import apply_policy
     show_default=True,
     help="Number of statements in the generated query log.",
 )
+@click.option(
+    "--port-proxy",
+    type=click.IntRange(0, 65535),
+    default=6543,
+    show_default=True,
+    help="Port of the masking gateway (PostgreSQL protocol) on 127.0.0.1.",
+)
+@click.option(
+    "--port-web",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port of the web app (not built yet: accepted, nothing listens on it).",
+)
+@click.option(
+    "--no-serve",
+    is_flag=True,
+    help="Build and catalog the demo, create its logins, then exit without serving.",
+)
 @click.pass_obj
-def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
-    """Build a demo warehouse (DuckDB) and query log, and catalog them.
+def demo(
+    obj: VeilContext,
+    seed: int,
+    scale: float,
+    statements: int,
+    port_proxy: int,
+    port_web: int,
+    no_serve: bool,
+) -> None:
+    """Build a demo warehouse (DuckDB) and query log, catalog them, and serve the gateway.
 
     Generates a realistic company (CRM, sales, support, HR, web analytics) with
     synthetic personal data, derived tables and views, and a query log of analysts
@@ -59,6 +89,11 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
     the query log and view definitions become column lineage, along which that PII is
     propagated to the tables derived from them. Files go under
     `<home>/demo/` (home is .veil by default); running it again rebuilds them.
+
+    Then one gateway login per role of the demo policy gets a fresh password (printed
+    once), and the masking gateway serves the warehouse on 127.0.0.1:--port-proxy until
+    Ctrl-C or SIGTERM, with a psql command line to paste. --no-serve stops after the
+    logins (serve later with `veil proxy --warehouse demo`).
     """
     from cli.demo import build_warehouse, write_query_log
     from cli.demo.policy import DEMO_POLICY
@@ -144,6 +179,72 @@ def demo(obj: VeilContext, seed: int, scale: float, statements: int) -> None:
         "Enforcement: veil policy explain --user alice --column crm.customers.email · "
         'veil rewrite --warehouse demo --user alice "SELECT email, ssn FROM crm.customers"'
     )
+
+    passwords = create_logins(store)
+    click.echo("Gateway logins (passwords are new on every run; shown only now):")
+    for name, role in DEMO_LOGINS:
+        click.echo(f"  {name:<12} {role:<16} password {passwords[name]}")
+    if no_serve:
+        click.echo(f"Serve the gateway: veil proxy --warehouse demo --port {port_proxy}")
+        click.echo(f"Then: {psql_line(port_proxy, 'alice', passwords['alice'])}")
+        return
+    serve_gateway(obj, port_proxy, port_web, passwords)
+
+
+#: One sample login per role of the demo policy (cli/demo/policy.py), with that role.
+DEMO_LOGINS = (
+    ("alice", "analyst"),
+    ("bob", "senior_analyst"),
+    ("carol", "hr"),
+    ("dave", "privacy_officer"),
+    ("dbt_runner", "etl"),
+)
+
+
+def create_logins(store: Store) -> dict[str, str]:
+    """Give each sample login a fresh random password; returns them by user."""
+    passwords: dict[str, str] = {}
+    for name, role in DEMO_LOGINS:
+        password = secrets.token_urlsafe(12)
+        if find_verifier(store, name) is None:
+            add_user(store, name, password, by="veil demo", roles=(role,))
+        else:
+            set_password(store, name, password)
+        passwords[name] = password
+    return passwords
+
+
+def psql_line(port: int, user: str, password: str) -> str:
+    """A psql command line that logs ``user`` in to the demo gateway as printed."""
+    return (
+        f'psql "host=127.0.0.1 port={port} user={user} password={password} '
+        'dbname=demo sslmode=disable"'
+    )
+
+
+def serve_gateway(obj: VeilContext, port: int, port_web: int, passwords: dict[str, str]) -> None:
+    """Serve the demo warehouse through the masking gateway until SIGTERM/Ctrl-C."""
+    from masking.gateway import GatewayConfig, open_gateway
+
+    gateway = open_gateway(
+        obj.store, obj.settings, "demo", GatewayConfig(host="127.0.0.1", port=port)
+    )
+
+    async def serve() -> None:
+        await gateway.start()
+        click.echo(f"Gateway: postgresql://127.0.0.1:{gateway.port}/demo (masked, audited)")
+        click.echo(f"Web app: not built yet (--port-web {port_web} is reserved for it)")
+        click.echo(f"Try: {psql_line(gateway.port, 'alice', passwords['alice'])}")
+        click.echo("  then: SELECT email, phone FROM crm.customers LIMIT 5;")
+        click.echo("Serving until Ctrl-C or SIGTERM.")
+        await gateway.serve_forever()
+
+    try:
+        asyncio.run(serve())
+    finally:
+        gateway.audit.close()
+        gateway.backend.close()
+    click.echo("Gateway stopped.")
 
 
 #: Tables a steward would review first: where the personal data enters the company.
