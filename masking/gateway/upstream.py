@@ -29,6 +29,7 @@ from masking.gateway.backend import BackendConnection, BackendError
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from masking.pgwire.errors import ProtocolError
+from policies.credentials import saslprep
 
 __all__ = [
     "CONNECTION_FAILURE",
@@ -109,7 +110,7 @@ class ScramClient:
     """SCRAM-SHA-256 client side (RFC 5802/7677), no channel binding."""
 
     def __init__(self, password: str, *, nonce: str | None = None) -> None:
-        self._password = password.encode()
+        self._password = saslprep(password).encode()
         self._nonce = nonce or base64.b64encode(secrets.token_bytes(18)).decode()
         self._bare = f"n=,r={self._nonce}"
         self._server_signature = b""

@@ -11,6 +11,7 @@ import datetime as dt
 import decimal
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -21,6 +22,9 @@ from catalog.pii.review import confirm
 from catalog.scan import scan_warehouse
 from catalog.store import open_store
 from masking.gateway import GatewayConfig
+from masking.gateway.upstream import PostgresWarehouse
+from masking.pgwire import backend as be
+from masking.pgwire import frontend as fe
 from policies.audit import AuditDecision, AuditKind, read_records
 from policies.audit_verify import verify_chain
 from policies.store import apply_policy
@@ -35,6 +39,8 @@ from tests.masking.gateway.conftest import (
     start_gateway,
     wait_for_record,
 )
+from tests.masking.gateway.test_extended import RawClient
+from tests.pg import libpq
 
 pytestmark = pytest.mark.postgres
 
@@ -195,6 +201,115 @@ def test_psql_query(relay: Running) -> None:
 
 
 def test_proxy_picks_the_relay_for_a_postgres_url(relay: Running) -> None:
-    from masking.gateway.upstream import PostgresWarehouse
-
     assert isinstance(relay.gateway.backend, PostgresWarehouse)
+
+
+def test_row_limits_are_relayed_and_audited(relay: Running) -> None:
+    raw = RawClient(relay)
+    try:
+        sql = "SELECT id, 6161 AS marker FROM sales.orders ORDER BY id"
+        raw.send(
+            fe.Parse("", sql).encode()
+            + fe.Bind("", "").encode()
+            + fe.Describe("P", "").encode()
+            + fe.Execute("", 3).encode()
+            + fe.Execute("", 3).encode()
+            + fe.Sync().encode()
+        )
+        got = raw.until(be.ReadyForQuery)
+    finally:
+        raw.close()
+    kinds = [type(m).__name__ for m in got]
+    assert kinds == ["ParseComplete", "BindComplete", "RowDescription"] + ["DataRow"] * 3 + [
+        "PortalSuspended",
+        "DataRow",
+        "CommandComplete",
+        "ReadyForQuery",
+    ]
+    statement = next(r for r in read_records(relay.store) if r.record.sql == sql)
+    outcome = wait_for_record(relay, lambda r: r.record.ref_seq == statement.seq)
+    assert outcome.record.rows == 4
+
+
+def test_an_error_skips_messages_until_sync(relay: Running) -> None:
+    raw = RawClient(relay)
+    try:
+        raw.send(
+            fe.Parse("s1", "SELECT born FROM crm.customers").encode()
+            + fe.Bind("", "s1").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Sync().encode()
+            + fe.Parse("s2", "SELECT $1::INTEGER AS n", (23,)).encode()
+            + fe.Describe("S", "s2").encode()
+            + fe.Bind("p", "s2", (0,), (b"7",)).encode()
+            + fe.Execute("p", 0).encode()
+            + fe.Close("P", "p").encode()
+            + fe.Close("S", "s2").encode()
+            + fe.Sync().encode()
+        )
+        first = raw.until(be.ReadyForQuery)
+        second = raw.until(be.ReadyForQuery)
+    finally:
+        raw.close()
+    assert [type(m).__name__ for m in first] == ["ErrorResponse", "ReadyForQuery"]
+    assert isinstance(first[0], be.ErrorResponse) and first[0].code == "42501"
+    assert [type(m).__name__ for m in second] == [
+        "ParseComplete",
+        "ParameterDescription",
+        "RowDescription",
+        "BindComplete",
+        "DataRow",
+        "CommandComplete",
+        "CloseComplete",
+        "CloseComplete",
+        "ReadyForQuery",
+    ]
+    assert second[4] == be.DataRow((b"7",))
+
+
+def test_server_side_cursor(relay: Running) -> None:
+    with psycopg.connect(relay.dsn()) as conn, conn.cursor(name="c1") as cur:
+        cur.execute("SELECT id, email FROM crm.customers ORDER BY id")
+        assert cur.fetchmany(2) == list(zip([1, 2], MASKED_EMAILS[:2], strict=True))
+        assert cur.fetchall() == [(3, MASKED_EMAILS[2])]
+
+
+def test_cancel_request_cancels_the_warehouse_query(relay: Running) -> None:
+    slow = "SELECT count(*) FROM " + ", ".join(f"crm.customers c{i}" for i in range(24))
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        stop = threading.Event()
+
+        def cancel() -> None:  # until the query has surely started
+            while not stop.wait(0.3):
+                conn.cancel_safe()
+
+        canceller = threading.Thread(target=cancel)
+        canceller.start()
+        try:
+            with pytest.raises(psycopg.errors.QueryCanceled) as caught:
+                conn.execute(slow)
+        finally:
+            stop.set()
+            canceller.join()
+        assert caught.value.sqlstate == "57014"
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+
+
+def test_warehouse_going_away_is_a_clear_error_and_the_next_session_reconnects(
+    relay: Running,
+) -> None:
+    target = relay.gateway.backend
+    assert isinstance(target, PostgresWarehouse)
+    direct = f"postgresql://{target.user}@{target.host}:{target.port}/{target.database}"
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+        with psycopg.connect(libpq(direct), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        with pytest.raises(psycopg.OperationalError) as caught:
+            conn.execute("SELECT 2")
+        assert caught.value.sqlstate in ("57P01", "08006")
+    with psycopg.connect(relay.dsn(), autocommit=True) as again:
+        assert again.execute("SELECT 3").fetchone() == (3,)
