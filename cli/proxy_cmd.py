@@ -49,7 +49,8 @@ def proxy(
 
     Clients log in with SCRAM-SHA-256 as users added by `veil user add`; every
     statement is enforced (masks, row filters, grants) and audited before rows are
-    sent. DuckDB warehouses are served today. Stop with Ctrl-C or SIGTERM: running
+    sent. DuckDB warehouses are run by the gateway; PostgreSQL warehouses are relayed
+    (the gateway logs in as the scanned URL's user). Stop with Ctrl-C or SIGTERM: running
     statements get --shutdown-grace seconds to finish.
 
     \b

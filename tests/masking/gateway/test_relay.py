@@ -313,3 +313,26 @@ def test_warehouse_going_away_is_a_clear_error_and_the_next_session_reconnects(
         assert caught.value.sqlstate in ("57P01", "08006")
     with psycopg.connect(relay.dsn(), autocommit=True) as again:
         assert again.execute("SELECT 3").fetchone() == (3,)
+
+
+def test_search_path_and_identity_settings(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        conn.execute("SET search_path TO crm")
+        rows = conn.execute("SELECT email FROM customers ORDER BY id").fetchall()
+        assert [r[0] for r in rows] == MASKED_EMAILS
+        for statement in ("SET ROLE postgres", "SET SESSION AUTHORIZATION postgres"):
+            with pytest.raises(psycopg.Error) as caught:
+                conn.execute(statement)
+            assert caught.value.sqlstate == "42501"
+
+
+def test_commit_after_a_refusal_in_a_transaction_rolls_back(relay: Running) -> None:
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        cur = conn.cursor()
+        cur.execute("BEGIN")
+        cur.execute("SELECT 1")
+        with pytest.raises(psycopg.Error):
+            cur.execute("SELECT born FROM crm.customers")
+        cur.execute("COMMIT")
+        assert cur.statusmessage == "ROLLBACK"
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
