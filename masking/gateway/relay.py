@@ -141,8 +141,14 @@ class RelaySession(Session):
         self.conn = _Relayed(self)
 
     def reported_parameters(self) -> dict[str, str]:
+        """The warehouse's, except who the client is: not the service account."""
         assert self.upstream is not None
-        return dict(self.upstream.parameters)
+        reported = dict(self.upstream.parameters)
+        if "session_authorization" in reported:
+            reported["session_authorization"] = self.user
+        if "is_superuser" in reported:
+            reported["is_superuser"] = "off"
+        return reported
 
     # -- dispatch ---------------------------------------------------------------------------
 

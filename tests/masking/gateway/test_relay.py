@@ -14,14 +14,17 @@ import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 
+from catalog.config import load_settings
+from catalog.errors import UsageError
 from catalog.pii.review import confirm
 from catalog.scan import scan_warehouse
 from catalog.store import open_store
-from masking.gateway import GatewayConfig
+from masking.gateway import GatewayConfig, open_gateway
 from masking.gateway.upstream import PostgresWarehouse
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
@@ -81,8 +84,11 @@ def test_simple_query_masks_through_the_relay(relay: Running) -> None:
     with psycopg.connect(relay.dsn(), autocommit=True) as conn:
         rows = conn.execute("SELECT id, email FROM crm.customers ORDER BY id").fetchall()
         version = conn.info.parameter_status("server_version") or ""
+        authorization = conn.info.parameter_status("session_authorization")
+        superuser = conn.info.parameter_status("is_superuser")
     assert rows == list(zip([1, 2, 3], MASKED_EMAILS, strict=True))
     assert version[:2].isdigit()  # the warehouse's own, relayed
+    assert (authorization, superuser) == ("alice", "off")  # not the service account's
 
 
 def test_exempt_role_reads_raw_values(relay: Running) -> None:
@@ -336,3 +342,14 @@ def test_commit_after_a_refusal_in_a_transaction_rolls_back(relay: Running) -> N
         cur.execute("COMMIT")
         assert cur.statusmessage == "ROLLBACK"
         assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def test_a_warehouse_neither_duckdb_nor_postgres_is_refused(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        scan_warehouse(store, warehouses.sqlite_warehouse(tmp_path / "wh.db"), "lite")
+        settings = load_settings(None, overrides={"home": str(tmp_path / ".veil")})
+        with pytest.raises(UsageError, match="neither a DuckDB file nor PostgreSQL"):
+            open_gateway(store, settings, "lite", GatewayConfig(port=0))
+    finally:
+        store.close()
