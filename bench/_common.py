@@ -46,6 +46,7 @@ Each benchmark is a script in this directory, run from the repository root:
 | PII classification | `.venv/bin/python bench/classify.py` | `.venv/bin/python bench/classify.py --quick` |
 | column lineage | `.venv/bin/python bench/lineage.py` | `.venv/bin/python bench/lineage.py --quick` |
 | query rewrite | `.venv/bin/python bench/rewrite.py` | `.venv/bin/python bench/rewrite.py --quick` |
+| masking gateway (pgbench, streaming) | `.venv/bin/python bench/gateway.py` | `.venv/bin/python bench/gateway.py --quick` |
 
 `--help` lists each script's options. PostgreSQL is the local server at 127.0.0.1:5432
 (user `postgres`, trust auth) unless `$VEIL_TEST_PG_URL` names another; benchmarks create
