@@ -128,6 +128,10 @@ class Enforcement:
             self.misses += 1
         return result
 
+    def current_enforcer(self) -> Enforcer:
+        """The enforcer of the policy and catalog in force (refused when no policy)."""
+        return self._current().enforcer
+
     def _current(self) -> _State:
         now = time.monotonic()
         state = self._state

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from masking.errors import Refused
-from masking.gateway import compat
+from masking.gateway import compat, introspection
 from masking.gateway.backend import Result
 from masking.gateway.execution import CappedResult, LocalResult, Portal, parse_fetch
 from masking.gateway.parameters import REPORTED
@@ -65,6 +65,8 @@ def answer_session_statement(session: Session, portal: Portal) -> Result | None:
             name = "transaction_isolation"
         column = name.lower().replace(" ", "_")
         return LocalResult.text((column,), [(session.params.show(name),)])
+    elif introspection.answers(session, portal.prepared.sql):
+        return introspection.answer(session, portal)
     elif compat.known(sql):
         name, value = compat.answer(sql, session.params)
         return LocalResult.text((name,), [(value,)])

@@ -30,6 +30,7 @@ from catalog.names import require_warehouse
 from catalog.store import Store
 from masking.gateway.backend import Backend
 from masking.gateway.duckdb_backend import DuckDBBackend
+from masking.gateway.introspection import ShadowCatalogs
 from masking.gateway.relay import RelaySession
 from masking.gateway.session import Session
 from masking.gateway.upstream import PostgresWarehouse
@@ -78,6 +79,7 @@ class Gateway:
         self.warehouse = warehouse
         self.backend = backend
         self.enforcement = enforcement
+        self.shadows = ShadowCatalogs()  # catalog introspection (DuckDB warehouses)
         self.audit = audit
         self.mock_key = mock_auth_key(store)
         self.executor = ThreadPoolExecutor(
