@@ -387,6 +387,7 @@ class RelaySession(Session):
                 return True  # the session writes one ReadyForQuery per client Query
             if head.kind == "sync":
                 self.pending.pop(0)
+                self.skipping = False  # the warehouse skipped to this Sync too
             return False
         if kind in _LAST[head.kind] and head.kind != "query":
             self.pending.pop(0)

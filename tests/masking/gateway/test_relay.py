@@ -353,3 +353,37 @@ def test_a_warehouse_neither_duckdb_nor_postgres_is_refused(tmp_path: Path) -> N
             open_gateway(store, settings, "lite", GatewayConfig(port=0))
     finally:
         store.close()
+
+
+def test_a_warehouse_error_skips_only_until_sync(relay: Running) -> None:
+    raw = RawClient(relay)
+    try:
+        raw.send(
+            fe.Parse("", "SELECT 1 / (id - id) FROM sales.orders").encode()
+            + fe.Bind("", "").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Parse("", "SELECT 3").encode()  # skipped by the warehouse and the relay
+            + fe.Sync().encode()
+            + fe.Parse("", "SELECT 2").encode()
+            + fe.Bind("", "").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Sync().encode()
+        )
+        first = raw.until(be.ReadyForQuery)
+        second = raw.until(be.ReadyForQuery)
+    finally:
+        raw.close()
+    assert [type(m).__name__ for m in first] == [
+        "ParseComplete",
+        "BindComplete",
+        "ErrorResponse",
+        "ReadyForQuery",
+    ]
+    assert isinstance(first[2], be.ErrorResponse) and first[2].code == "22012"
+    assert [type(m).__name__ for m in second] == [
+        "ParseComplete",
+        "BindComplete",
+        "DataRow",
+        "CommandComplete",
+        "ReadyForQuery",
+    ]
