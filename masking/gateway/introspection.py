@@ -42,13 +42,14 @@ from sqlglot.errors import ParseError
 from masking.gateway.backend import BackendError
 from masking.gateway.duckdb_backend import DuckDBConnection, DuckDBResult
 from masking.gateway.duckdb_backend import translate as translate_error
+from masking.pgwire.types import ResultColumn
 from masking.rewrite import BLOCKED_SYSTEM_RELATIONS, SYSTEM_SCHEMAS, Enforcer
 
 if TYPE_CHECKING:
-    from masking.gateway.execution import Portal
+    from masking.gateway.execution import Portal, Prepared
     from masking.gateway.session import Session
 
-__all__ = ["ShadowCatalogs", "answer", "answers", "is_catalog_query", "translate"]
+__all__ = ["ShadowCatalogs", "answer", "answers", "describe", "is_catalog_query", "translate"]
 
 #: Relations psql and drivers read that DuckDB's pg_catalog lacks: empty, with the
 #: columns the clients name. They are table macros (``veil_<name>()``), not tables, so
@@ -356,14 +357,26 @@ def answers(session: Session, sql: str) -> bool:
     return dialect == "duckdb" and is_catalog_query(sql)
 
 
+def describe(session: Session, prepared: Prepared) -> tuple[ResultColumn, ...] | None:
+    """The result columns of a prepared catalog query (Describe of a statement): it is
+    run with NULL parameters, which on empty tables costs nothing."""
+    result = _run(session, prepared.sql, (None,) * prepared.param_count)
+    try:
+        return result.columns
+    finally:
+        result.close()
+
+
 def answer(session: Session, portal: Portal) -> DuckDBResult:
     """Run the portal's catalog query on the session user's shadow catalog."""
+    return _run(session, portal.prepared.sql, portal.params)
+
+
+def _run(session: Session, sql: str, params: Sequence[object]) -> DuckDBResult:
     gateway = session.gateway
     enforcer = gateway.enforcement.current_enforcer()
     try:
-        return gateway.shadows.run(
-            enforcer, session.user, gateway.warehouse, portal.prepared.sql, portal.params
-        )
+        return gateway.shadows.run(enforcer, session.user, gateway.warehouse, sql, params)
     except duckdb.Error as e:  # building the shadow failed
         raise translate_error(e) from e
     except ValueError as e:

@@ -403,6 +403,8 @@ class Session:
                     prepared.columns = await self.call(
                         self.conn.describe, prepared.rewritten.sql, prepared.param_count
                     )
+                elif introspection.answers(self, prepared.sql):
+                    prepared.columns = await self.call(introspection.describe, self, prepared)
                 prepared.described = True
             if prepared.columns:
                 self.write(RowEncoder(prepared.columns).row_description().encode())

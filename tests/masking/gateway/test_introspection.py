@@ -4,6 +4,9 @@ masking.gateway.introspection)."""
 
 from __future__ import annotations
 
+import asyncio
+
+import asyncpg
 import psycopg
 import pytest
 import sqlalchemy as sa
@@ -133,3 +136,28 @@ def test_psql_l_shows_the_warehouse(gateway: Running) -> None:
     done = psql(gateway, "-c", r"\l")
     assert done.returncode == 0, done.stderr
     assert [r[0] for r in _rows(done.stdout)] == ["wh"]
+
+
+def test_asyncpg_prepares_a_catalog_query(gateway: Running) -> None:
+    # asyncpg describes the prepared statement (Describe S) before it binds.
+    async def run() -> list[str]:
+        conn = await asyncpg.connect(
+            host="127.0.0.1",
+            port=gateway.port,
+            user="alice",
+            password=PASSWORDS["alice"],
+            database="wh",
+            ssl=False,
+        )
+        try:
+            rows = await conn.fetch(
+                "SELECT c.relname FROM pg_catalog.pg_class c "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = $1 ORDER BY 1",
+                "sales",
+            )
+        finally:
+            await conn.close()
+        return [r[0] for r in rows]
+
+    assert asyncio.run(run()) == ["big_customers", "orders"]
