@@ -42,7 +42,7 @@ from catalog.errors import VeilError
 from masking.errors import Refused
 from masking.gateway.backend import BackendError, Result
 from masking.gateway.parameters import SessionParameters
-from masking.gateway.session import _STATEMENT_ERRORS, Fatal, Session
+from masking.gateway.session import _STATEMENT_ERRORS, Fatal, Session, _ends_transaction
 from masking.gateway.upstream import PostgresWarehouse, Upstream, UpstreamError, send_cancel
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
@@ -128,6 +128,9 @@ class RelaySession(Session):
         self.statements: dict[str, Statement] = {}
         self.relay_portals: dict[str, RelayPortal] = {}
         self._cancels: set[asyncio.Task[None]] = set()
+        #: A statement was refused here inside a transaction: the client's transaction
+        #: is aborted until it ends it, though the warehouse's is not.
+        self.local_abort = False
 
     # -- startup hooks ----------------------------------------------------------------------
 
@@ -203,11 +206,18 @@ class RelaySession(Session):
             self.pending.append(Expected(kind, run))
 
     async def local_error(self, e: VeilError) -> None:
-        """Write an error made here after everything the warehouse still owes."""
+        """Write an error made here after everything the warehouse still owes (unless
+        the warehouse failed first: one error per Sync, as PostgreSQL)."""
         if self.pending:
             self.expect(fe.Flush().encode(), None)
             await self.relay()
-        self.fail(e)
+        if not self.skipping:
+            self.fail(e)
+
+    def fail(self, e: VeilError) -> None:
+        if self.status != "I":
+            self.local_abort = True
+        super().fail(e)
 
     # -- statements -------------------------------------------------------------------------
 
@@ -222,6 +232,8 @@ class RelaySession(Session):
     def upstream_sql(self, sql: str, rewritten: Rewritten) -> str:
         """What the warehouse runs: the rewritten text, except that COMMIT of a
         transaction aborted here (by a refusal) rolls back."""
+        if _ends_transaction(sql, rewritten):
+            self.local_abort = False
         if (
             self.status == "E"
             and rewritten.kind is Kind.SESSION
@@ -340,11 +352,11 @@ class RelaySession(Session):
                 if kind == _DATA_ROW:
                     if head.run is not None:
                         head.run.seen += 1
-                elif (kind in _SIGNIFICANT or kind in _LAST[head.kind]) and self.answer(
-                    kind, bytes(buf[pos + 5 : end])
-                ):
-                    self.write(bytes(buf[out:pos]))  # swallow this frame
-                    out = end
+                elif kind in _SIGNIFICANT or kind in _LAST[head.kind]:
+                    instead = self.answer(kind, bytes(buf[pos + 5 : end]))
+                    if instead is not None:  # this frame is replaced (or swallowed)
+                        self.write(bytes(buf[out:pos]) + instead)
+                        out = end
                 pos = end
             if out < pos:
                 self.write(bytes(buf[out:pos]))
@@ -354,8 +366,9 @@ class RelaySession(Session):
             if self.pending:
                 buf += await up.read()
 
-    def answer(self, kind: int, payload: bytes) -> bool:
-        """Note one significant message from the warehouse; True to not relay it."""
+    def answer(self, kind: int, payload: bytes) -> bytes | None:
+        """Note one significant message from the warehouse; None to relay it as it is,
+        else the bytes to send instead."""
         head = self.pending[0]
         run = head.run
         if kind == _COMPLETE and run is not None:
@@ -374,9 +387,14 @@ class RelaySession(Session):
                     if dropped.run is not None and dropped.run is not run:
                         self.finish_run(dropped.run, reason="skipped after an error")
                 self.skipping = True
-            return False
+            return None
         if kind == _READY:
-            self.status = _status(payload)
+            status = _status(payload)
+            if status == "I":
+                self.local_abort = False
+            elif self.local_abort:
+                status = "E"  # refused here: aborted for the client, not yet upstream
+            self.status = status
             if self.status == "I":
                 for portal in self.relay_portals.values():
                     self.finish_run(portal.run, reason="closed before its last row")
@@ -384,16 +402,18 @@ class RelaySession(Session):
             if head.kind == "query":
                 self.pending.pop(0)
                 self.finish_run(run)
-                return True  # the session writes one ReadyForQuery per client Query
+                return b""  # the session writes one ReadyForQuery per client Query
             if head.kind == "sync":
                 self.pending.pop(0)
                 self.skipping = False  # the warehouse skipped to this Sync too
-            return False
+                if status != _status(payload):
+                    return be.ReadyForQuery(status).encode()
+            return None
         if kind in _LAST[head.kind] and head.kind != "query":
             self.pending.pop(0)
             if head.kind == "execute" and kind != _SUSPENDED:
                 self.finish_run(run)
-        return False
+        return None
 
     # -- ending -----------------------------------------------------------------------------
 

@@ -387,3 +387,29 @@ def test_a_warehouse_error_skips_only_until_sync(relay: Running) -> None:
         "CommandComplete",
         "ReadyForQuery",
     ]
+
+
+def test_a_refusal_in_the_extended_protocol_aborts_the_clients_transaction(
+    relay: Running,
+) -> None:
+    raw = RawClient(relay)
+    try:
+        raw.send(fe.Query("BEGIN").encode())
+        assert raw.until(be.ReadyForQuery)[-1] == be.ReadyForQuery("T")
+        raw.send(
+            fe.Parse("", "SELECT born FROM crm.customers").encode()
+            + fe.Bind("", "").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Sync().encode()
+        )
+        refused = raw.until(be.ReadyForQuery)
+        assert [type(m).__name__ for m in refused] == ["ErrorResponse", "ReadyForQuery"]
+        assert refused[-1] == be.ReadyForQuery("E")  # though the warehouse's is still open
+        raw.send(fe.Query("SELECT 1").encode())
+        ignored = raw.until(be.ReadyForQuery)
+        assert isinstance(ignored[0], be.ErrorResponse) and ignored[0].code == "25P02"
+        raw.send(fe.Query("COMMIT").encode())
+        ended = raw.until(be.ReadyForQuery)
+        assert ended[-2:] == [be.CommandComplete("ROLLBACK"), be.ReadyForQuery("I")]
+    finally:
+        raw.close()
