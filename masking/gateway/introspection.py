@@ -83,6 +83,8 @@ _STUBS: dict[str, str] = {
 #: DuckDB's pg_catalog relations completed with columns psql reads that it lacks.
 _EXTENDED: dict[str, str] = {
     "pg_class": "SELECT *, false AS relforcerowsecurity FROM pg_catalog.pg_class",
+    # DuckDB's default schema "main" is shown only when the user may read a table in it.
+    "pg_namespace": "SELECT * FROM pg_catalog.pg_namespace WHERE nspname <> 'main' OR $main",
     # The warehouse as the one database, with the columns psql's \l reads.
     "pg_database": "SELECT 1 AS oid, $database AS datname, 10 AS datdba, 6 AS encoding, "
     "'c' AS datlocprovider, true AS datallowconn, -1 AS datconnlimit, 'C' AS datcollate, "
@@ -285,9 +287,6 @@ class Shadow:
                 for c in columns.split(", ")
             )
             con.execute(f"CREATE MACRO veil_{stub}() AS TABLE SELECT {nulls} WHERE false")
-        for name, query in _EXTENDED.items():
-            quoted = "'" + database.replace("'", "''") + "'"
-            con.execute(f"CREATE MACRO veil_{name}() AS TABLE {query.replace('$database', quoted)}")
         for macro in _MACROS:
             con.execute(macro.replace("$owner", "'" + user.replace("'", "''") + "'"))
         schemas: set[str] = set()
@@ -311,6 +310,11 @@ class Shadow:
             else:
                 body = ", ".join(f"{_q(n)} {t}" for n, t in typed)
                 con.execute(f"CREATE TABLE {target} ({body})")
+        quoted = "'" + database.replace("'", "''") + "'"
+        main = "true" if "main" in schemas else "false"
+        for name, query in _EXTENDED.items():
+            query = query.replace("$database", quoted).replace("$main", main)
+            con.execute(f"CREATE MACRO veil_{name}() AS TABLE {query}")
         con.execute("SET lock_configuration = true")
 
     def run(self, sql: str, params: Sequence[object] = ()) -> DuckDBResult:
