@@ -12,17 +12,30 @@ external access (no files, no ATTACH), so a "catalog query" cannot reach anythin
 
 A statement is answered here when it is a plain query whose relations are all system
 relations (pg_catalog, information_schema, unqualified ``pg_*``), none of them on
-:data:`masking.rewrite.BLOCKED_SYSTEM_RELATIONS`, and no table function. Before it runs,
+:data:`masking.rewrite.BLOCKED_SYSTEM_RELATIONS` (unless it is an empty stub here), and
+no table function but generate_series and unnest. Before it runs,
 the PostgreSQL spellings DuckDB lacks are rewritten (:func:`translate`):
 ``OPERATOR(pg_catalog.~)``, ``COLLATE pg_catalog.default``, ``::regclass``/``::regtype``
 casts, ``to_regtype()``, ``pg_catalog.``-qualified functions; relations DuckDB does not
 emulate (pg_inherits, pg_policy, pg_statistic_ext, pg_publication…, pg_roles) are
-empty tables of the shadow with PostgreSQL's columns.
+empty table macros with PostgreSQL's columns, and pg_class, pg_namespace and
+pg_database are completed or narrowed the same way (``veil_<name>()``), so none of
+them shows up as a relation. Catalog queries are audited like any statement.
 
-Not done: the shadow's type names and OIDs are DuckDB's emulation (close to, not equal
-to, PostgreSQL's); masked columns keep their catalogued type; a PostgreSQL relay
-backend relays catalog queries to the warehouse and does not use this module (it would
-need the same visibility filtering there).
+Known differences from PostgreSQL: type names and OIDs come from DuckDB's emulation
+(``format_type`` is mapped to PostgreSQL's names, ``pg_type.typname`` is not);
+``pg_table_is_visible`` is always true, so ``\\dt`` lists every schema's tables rather
+than only search_path's; nullability, defaults, keys, indexes and comments are not in
+the shadow (the catalog facts do not carry them); masked columns keep their
+catalogued type even when the mask changes it; functions psql needs for ``\\df`` and
+other commands beyond tables, views and schemas (``pg_get_function_result`` …) are
+missing and fail with an error.
+
+PostgreSQL relay (:mod:`masking.gateway.relay`): not handled here. Its sessions send
+catalog queries through enforcement to the warehouse, where system relations pass
+(except the blocked list), so they would describe the warehouse's whole schema; the
+same visibility filtering is still to be done there (for instance a shadow schema of
+filtered views over pg_class/pg_attribute that catalog queries are pointed at).
 """
 
 from __future__ import annotations
@@ -172,10 +185,7 @@ def _is_system(table: exp.Table) -> bool:
         return False
     if schema:
         return schema in SYSTEM_SCHEMAS
-    return name.startswith("pg_") or name in _INFORMATION_SCHEMA_ONLY
-
-
-_INFORMATION_SCHEMA_ONLY: frozenset[str] = frozenset()
+    return name.startswith("pg_")
 
 
 @functools.lru_cache(maxsize=1024)
