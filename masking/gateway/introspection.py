@@ -33,7 +33,8 @@ missing and fail with an error.
 
 PostgreSQL relay (:mod:`masking.gateway.relay`): not handled here. Its sessions send
 catalog queries through enforcement to the warehouse, where system relations pass
-(except the blocked list), so they would describe the warehouse's whole schema; the
+(except the blocked list), so they describe the warehouse's whole schema (checked by
+hand: psql ``\\dt *.*`` lists every table; ``\\d TABLE`` is refused at pg_statistic_ext); the
 same visibility filtering is still to be done there (for instance a shadow schema of
 filtered views over pg_class/pg_attribute that catalog queries are pointed at).
 """
