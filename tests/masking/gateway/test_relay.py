@@ -7,6 +7,7 @@ DuckDB gateway's (conftest.py). Values come back masked with the warehouse's own
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import decimal
 import shutil
@@ -413,3 +414,48 @@ def test_a_refusal_in_the_extended_protocol_aborts_the_clients_transaction(
         assert ended[-2:] == [be.CommandComplete("ROLLBACK"), be.ReadyForQuery("I")]
     finally:
         raw.close()
+
+
+def test_asyncpg_binary_protocol(relay: Running) -> None:
+    asyncpg = pytest.importorskip("asyncpg")
+
+    async def scenario() -> list[tuple[object, ...]]:
+        conn = await asyncpg.connect(
+            host="127.0.0.1",
+            port=relay.port,
+            user="alice",
+            password=PASSWORDS["alice"],
+            database="wh",
+            ssl=False,
+        )
+        try:
+            rows = await conn.fetch(
+                "SELECT id, amount, paid_at, ref, email FROM sales.payments "
+                "WHERE id = $1 OR amount > $2 ORDER BY id",
+                1,
+                decimal.Decimal("50"),
+            )
+            with pytest.raises(asyncpg.PostgresError) as caught:
+                await conn.fetch("SELECT born FROM crm.customers")
+            assert caught.value.sqlstate == "42501"
+            return [tuple(r) for r in rows]
+        finally:
+            await conn.close()
+
+    rows = asyncio.run(scenario())
+    assert rows == [
+        (
+            1,
+            decimal.Decimal("12.50"),
+            dt.datetime(2024, 3, 1, 10, 0, tzinfo=dt.UTC),
+            uuid.UUID("6f1c1e1a-0000-4000-8000-000000000001"),
+            "***@example.com",
+        ),
+        (
+            2,
+            decimal.Decimal("99.99"),
+            dt.datetime(2024, 3, 2, 11, 30, tzinfo=dt.UTC),
+            uuid.UUID("6f1c1e1a-0000-4000-8000-000000000002"),
+            "***@example.org",
+        ),
+    ]
