@@ -19,6 +19,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import sqlalchemy as sa
 
 from catalog.config import load_settings
 from catalog.errors import UsageError
@@ -459,3 +460,26 @@ def test_asyncpg_binary_protocol(relay: Running) -> None:
             "***@example.org",
         ),
     ]
+
+
+def test_sqlalchemy_core(relay: Running) -> None:
+    url = sa.URL.create(
+        "postgresql+psycopg",
+        username="alice",
+        password=PASSWORDS["alice"],
+        host="127.0.0.1",
+        port=relay.port,
+        database="wh",
+        query={"sslmode": "disable"},
+    )
+    # pg_catalog is not catalogued, so psycopg's hstore lookup (pg_type) would be refused.
+    engine = sa.create_engine(url, use_native_hstore=False)
+    customers = sa.table("customers", sa.column("id"), sa.column("email"), schema="crm")
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(customers.c.email).where(customers.c.id >= 2).order_by(customers.c.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert [r[0] for r in rows] == MASKED_EMAILS[1:]
