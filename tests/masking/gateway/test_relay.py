@@ -11,6 +11,7 @@ import asyncio
 import datetime as dt
 import decimal
 import shutil
+import socket
 import subprocess
 import threading
 import uuid
@@ -26,7 +27,7 @@ from catalog.errors import UsageError
 from catalog.pii.review import confirm
 from catalog.scan import scan_warehouse
 from catalog.store import open_store
-from masking.gateway import GatewayConfig, open_gateway
+from masking.gateway import Gateway, GatewayConfig, open_gateway
 from masking.gateway.upstream import PostgresWarehouse
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
@@ -483,3 +484,26 @@ def test_sqlalchemy_core(relay: Running) -> None:
     finally:
         engine.dispose()
     assert [r[0] for r in rows] == MASKED_EMAILS[1:]
+
+
+def test_an_unreachable_warehouse_fails_the_login_clearly(relay: Running) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead_port = probe.getsockname()[1]
+    live = relay.gateway
+    dead = Gateway(
+        GatewayConfig(port=0),
+        store=live.store,
+        warehouse=live.warehouse,
+        backend=PostgresWarehouse("127.0.0.1", dead_port, "svc", None, "wh"),
+        enforcement=live.enforcement,
+        audit=live.audit,
+    )
+    asyncio.run_coroutine_threadsafe(dead.start(), relay.loop).result(30)
+    try:
+        dsn = relay.dsn().replace(f"port={relay.port}", f"port={dead.port}")
+        with pytest.raises(psycopg.OperationalError) as caught:
+            psycopg.connect(dsn)
+        assert "FATAL:  cannot reach the PostgreSQL warehouse" in str(caught.value)
+    finally:
+        asyncio.run_coroutine_threadsafe(dead.shutdown(), relay.loop).result(30)
