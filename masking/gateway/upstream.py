@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.engine import URL
 
@@ -70,7 +70,7 @@ class PostgresWarehouse:
     host: str
     port: int
     user: str
-    password: str | None
+    password: str | None = field(repr=False)  # never in a repr, a log or a traceback
     database: str
     connect_timeout: float = 10.0
 
