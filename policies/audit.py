@@ -31,9 +31,14 @@ record has committed: on PostgreSQL with ``synchronous_commit`` forced on for it
 SQLite in WAL mode with ``synchronous=FULL`` (the catalog store's setting). Records
 from many threads or tasks are written by one writer thread in batches (group commit):
 whatever queued while one batch was committing goes into the next transaction, so
-under load one commit serves many statements. Anything that goes wrong, including a
-record not committed within ``timeout`` seconds, raises :class:`AuditUnavailable`, and
-the caller refuses the statement: fail closed.
+under load one commit serves many statements. The writer keeps one connection to the
+store and runs three precompiled statements per batch (lock the head, insert the
+records, move the head), so a batch costs little more than its commit. Records nobody
+waits for (outcomes, submitted with ``urgent=False``) linger in the writer for up to
+``linger`` seconds so they ride along with the next statement's commit instead of
+taking one of their own. Anything that goes wrong, including a record not committed
+within ``timeout`` seconds, raises :class:`AuditUnavailable`, and the caller refuses
+the statement: fail closed.
 
 Several gateway processes may share one PostgreSQL catalog: each append locks the one
 row of ``audit_head`` (an ``UPDATE … RETURNING``, which waits on the row lock on
@@ -44,6 +49,7 @@ linear chain. Create the :class:`AuditLog` in the process that uses it (after a 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -51,6 +57,7 @@ import json
 import math
 import queue
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -58,7 +65,6 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from catalog.errors import CatalogStoreError
 from catalog.store import Store
@@ -277,7 +283,15 @@ class StoredRecord:
     record: AuditRecord
 
 
-_Item = tuple[AuditRecord, str, "Future[Appended]"]
+@dataclass(frozen=True, slots=True)
+class _Item:
+    record: AuditRecord
+    text: str
+    future: Future[Appended]
+    #: Someone waits for it: commit now rather than linger.
+    urgent: bool
+
+
 _STOP = object()
 
 
@@ -300,14 +314,17 @@ class AuditLog:
         max_batch: int = 500,
         max_queue: int = 100_000,
         timeout: float = 30.0,
+        linger: float = 0.1,
     ) -> None:
-        if max_batch < 1 or max_queue < 1 or timeout <= 0:
+        if max_batch < 1 or max_queue < 1 or timeout <= 0 or linger < 0:
             raise ValueError("max_batch, max_queue and timeout must be positive")
         self.store = store
         self._key = key or None
         self._key_id = key_fingerprint(key) if key else ""
         self.max_batch = max_batch
         self.timeout = timeout
+        #: Seconds a record submitted with ``urgent=False`` may wait for company.
+        self.linger = linger
         self._queue: queue.Queue[_Item | object] = queue.Queue(maxsize=max_queue)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -322,11 +339,13 @@ class AuditLog:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, record: AuditRecord) -> Future[Appended]:
+    def submit(self, record: AuditRecord, *, urgent: bool = True) -> Future[Appended]:
         """Queue ``record``; the future completes when its transaction has committed.
 
-        The future's exception is :class:`AuditUnavailable` when the write failed.
-        Raises :class:`AuditUnavailable` at once when the log is closed or full.
+        With ``urgent=False`` the record may wait up to :attr:`linger` seconds for
+        another record to share its commit (for records nobody waits for, such as
+        outcomes). The future's exception is :class:`AuditUnavailable` when the write
+        failed. Raises :class:`AuditUnavailable` at once when the log is closed or full.
         """
         text = canonical_json(record)  # in the caller's thread: the writer only writes
         future: Future[Appended] = Future()
@@ -339,7 +358,7 @@ class AuditLog:
                 )
                 self._thread.start()
             try:
-                self._queue.put_nowait((record, text, future))
+                self._queue.put_nowait(_Item(record, text, future, urgent))
             except queue.Full:
                 raise AuditUnavailable(
                     f"the audit log has {self._queue.maxsize} records waiting to be written; "
@@ -364,10 +383,21 @@ class AuditLog:
 
     async def append_async(self, record: AuditRecord, *, timeout: float | None = None) -> Appended:
         """:meth:`append` for asyncio code: the event loop keeps running while it waits."""
+        return await self.wait_async(self.submit(record), timeout=timeout)
+
+    async def wait_async(
+        self, future: Future[Appended], *, timeout: float | None = None
+    ) -> Appended:
+        """Await a :meth:`submit` future, raising AuditUnavailable past ``timeout``.
+
+        Lets a caller start the write, do other work (send the query to the warehouse),
+        and wait only before it sends the first row.
+        """
         wait = self.timeout if timeout is None else timeout
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(self.submit(record)), wait)
+            return await asyncio.wait_for(asyncio.wrap_future(future), wait)
         except TimeoutError:
+            future.cancel()
             raise _late(wait) from None
 
     def close(self, timeout: float | None = None) -> None:
@@ -384,88 +414,182 @@ class AuditLog:
     # -- the writer thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        stop = False
-        while not stop:
-            batch: list[_Item] = []
-            item = self._queue.get()
-            while item is not _STOP:
-                batch.append(item)  # type: ignore[arg-type]
-                if len(batch) >= self.max_batch:
-                    break
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            stop = item is _STOP
-            live = [entry for entry in batch if entry[2].set_running_or_notify_cancel()]
-            if live:
-                self._commit(live)
-
-    def _commit(self, batch: Sequence[_Item]) -> None:
+        writer = _Writer(self.store.engine)
+        batch: list[_Item] = []
+        deadline = 0.0  # when the oldest lingering record must be committed
         try:
-            done = _write_batch(self.store, [(r, t) for r, t, _ in batch], self._key, self._key_id)
+            while True:
+                wait = None if not batch else max(0.0, deadline - time.monotonic())
+                try:
+                    item = self._queue.get(timeout=wait)
+                except queue.Empty:
+                    item = None
+                commit = item is None  # lingered long enough
+                while isinstance(item, _Item):
+                    if not batch:
+                        deadline = time.monotonic() + self.linger
+                    batch.append(item)
+                    commit = commit or item.urgent or len(batch) >= self.max_batch
+                    if len(batch) >= self.max_batch:
+                        break
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        item = None
+                if item is _STOP:
+                    self._commit(writer, batch)
+                    return
+                if commit and batch:
+                    self._commit(writer, batch)
+                    batch = []
+        finally:
+            writer.close()
+
+    def _commit(self, writer: _Writer, batch: Sequence[_Item]) -> None:
+        live = [item for item in batch if item.future.set_running_or_notify_cancel()]
+        if not live:
+            return
+        try:
+            done = writer.write([(i.record, i.text) for i in live], self._key, self._key_id)
         except Exception as e:  # noqa: BLE001 - every waiter is told, and refuses
             error = e if isinstance(e, AuditUnavailable) else _unavailable(e)
-            for _, _, future in batch:
-                future.set_exception(error)
+            for item in live:
+                item.future.set_exception(error)
             return
         self.batches += 1
         self.records += len(done)
-        for (_, _, future), appended in zip(batch, done, strict=True):
-            future.set_result(appended)
+        for item, appended in zip(live, done, strict=True):
+            item.future.set_result(appended)
 
 
-def _write_batch(
-    store: Store, batch: Sequence[tuple[AuditRecord, str]], key: str | None, key_id: str
-) -> list[Appended]:
-    """Append ``batch`` in one transaction, holding the chain head's lock throughout."""
-    with store.engine.connect() as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            # Durable at commit even where the server defaults to asynchronous commits.
-            conn.execute(sa.text("SET LOCAL synchronous_commit TO on"))
-        seq, prev = _lock_head(conn)
-        rows: list[dict[str, Any]] = []
-        done: list[Appended] = []
-        for record, text in batch:
-            seq += 1
-            digest = chain_hash(prev, text, key)
-            rows.append(
-                {
-                    "seq": seq,
-                    "time": record.time,
-                    "kind": record.kind.value,
-                    "user_name": record.user,
-                    "decision": record.decision.value if record.decision else None,
-                    "record": text,
-                    "prev_hash": prev,
-                    "hash": digest,
-                    "key_id": key_id,
-                }
-            )
-            done.append(Appended(seq, digest))
-            prev = digest
-        conn.execute(sa.insert(AuditLogRow), rows)
-        conn.execute(sa.update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=prev))
-    return done
+_LOG_COLUMNS = (
+    "seq",
+    "time",
+    "kind",
+    "user_name",
+    "decision",
+    "record",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
 
 
-def _lock_head(conn: Connection) -> tuple[int, str]:
-    """Lock the chain head and read it. On PostgreSQL the UPDATE waits for other
-    appenders' row locks and returns the values they committed; on SQLite it takes the
-    database's write lock before reading, so no two writers read the same head."""
-    head = conn.execute(
-        sa.update(AuditHeadRow)
-        .where(AuditHeadRow.id == 1)
-        .values(seq=AuditHeadRow.seq)
-        .returning(AuditHeadRow.seq, AuditHeadRow.hash)
-    ).one_or_none()
-    if head is None:
-        raise AuditUnavailable(
-            "the audit log's head row is missing, so no record can be chained; "
-            "the statement is refused",
-            hint="Someone changed the audit tables; run `veil audit verify`.",
+class _Writer:
+    """The writer thread's connection to the store and its statements, compiled once.
+
+    Going through the DBAPI connection directly (with SQLAlchemy's compiled SQL and
+    its type conversions) keeps a batch's cost near that of its commit; SQLAlchemy's
+    per-execute work was most of it. A failed batch drops the connection; the next
+    batch opens a new one.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        dialect = engine.dialect
+        self.postgres = dialect.name == "postgresql"
+        head = AuditHeadRow
+        # Locks the head row (PostgreSQL: waits for other appenders' row locks and sees
+        # what they committed; SQLite: takes the write lock) before reading it.
+        self.lock = (
+            sa.update(head)
+            .where(head.id == sa.bindparam("head_id"))
+            .values(seq=head.seq)
+            .returning(head.seq, head.hash)
+            .compile(dialect=dialect)
         )
-    return int(head.seq), str(head.hash)
+        self.insert = (
+            sa.insert(AuditLogRow)
+            .values({c: sa.bindparam(c) for c in _LOG_COLUMNS})
+            .compile(dialect=dialect)
+        )
+        self.move = (
+            sa.update(head)
+            .where(head.id == sa.bindparam("head_id"))
+            .values(seq=sa.bindparam("new_seq"), hash=sa.bindparam("new_hash"))
+            .compile(dialect=dialect)
+        )
+        columns = AuditLogRow.__table__.c
+        self.to_db = {name: columns[name].type.bind_processor(dialect) for name in _LOG_COLUMNS}
+        self.conn: Any = None
+
+    def _params(self, compiled: sa.sql.compiler.Compiled, values: Mapping[str, Any]) -> Any:
+        order = getattr(compiled, "positiontup", None)
+        return tuple(values[name] for name in order) if order else dict(values)
+
+    def _row(self, values: dict[str, Any]) -> Any:
+        for name, process in self.to_db.items():
+            if process is not None:
+                values[name] = process(values[name])
+        return self._params(self.insert, values)
+
+    def write(
+        self, batch: Sequence[tuple[AuditRecord, str]], key: str | None, key_id: str
+    ) -> list[Appended]:
+        """Append ``batch`` in one transaction, holding the chain head's lock throughout."""
+        if self.conn is None:
+            self.conn = self.engine.raw_connection()
+        conn = self.conn
+        try:
+            cursor = conn.cursor()
+            try:
+                if self.postgres:
+                    # Durable at commit even where the server defaults to asynchronous commits.
+                    cursor.execute("SET LOCAL synchronous_commit TO on")
+                cursor.execute(str(self.lock), self._params(self.lock, {"head_id": 1}))
+                head = cursor.fetchone()
+                if head is None:
+                    raise AuditUnavailable(
+                        "the audit log's head row is missing, so no record can be chained; "
+                        "the statement is refused",
+                        hint="Someone changed the audit tables; run `veil audit verify`.",
+                    )
+                seq, prev = int(head[0]), str(head[1])
+                rows: list[Any] = []
+                done: list[Appended] = []
+                for record, text in batch:
+                    seq += 1
+                    digest = chain_hash(prev, text, key)
+                    rows.append(
+                        self._row(
+                            {
+                                "seq": seq,
+                                "time": record.time,
+                                "kind": record.kind.value,
+                                "user_name": record.user,
+                                "decision": record.decision.value if record.decision else None,
+                                "record": text,
+                                "prev_hash": prev,
+                                "hash": digest,
+                                "key_id": key_id,
+                            }
+                        )
+                    )
+                    done.append(Appended(seq, digest))
+                    prev = digest
+                cursor.executemany(str(self.insert), rows)
+                cursor.execute(
+                    str(self.move),
+                    self._params(self.move, {"head_id": 1, "new_seq": seq, "new_hash": prev}),
+                )
+            finally:
+                cursor.close()
+            conn.commit()
+        except BaseException:
+            self.close(broken=True)
+            raise
+        return done
+
+    def close(self, *, broken: bool = False) -> None:
+        conn, self.conn = self.conn, None
+        if conn is None:
+            return
+        # Closing a broken connection may fail too; the pool forgets it either way.
+        with contextlib.suppress(Exception):
+            if broken:
+                conn.invalidate()  # rolls back; the pool forgets the connection
+            else:
+                conn.close()
 
 
 def _unavailable(e: BaseException) -> AuditUnavailable:

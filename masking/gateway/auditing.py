@@ -92,4 +92,4 @@ class SessionAudit:
             reason=reason,
             sqlstate=sqlstate,
         )
-        self.log.submit(record)  # written with the next group commit; nobody waits
+        self.log.submit(record, urgent=False)  # rides along with the next commit

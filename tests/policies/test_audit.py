@@ -257,6 +257,29 @@ def test_close_writes_what_was_submitted_then_refuses(store):
         audit_log.append(statement())
 
 
+def test_a_lazy_record_waits_to_share_the_next_commit(store):
+    with AuditLog(store, linger=30) as audit_log:
+        outcome = audit_log.submit(statement(1), urgent=False)
+        time.sleep(0.2)
+        assert not outcome.done()  # lingering: nobody waits for it
+        urgent = audit_log.append(statement(2))
+        assert outcome.result(5).seq == 1 and urgent.seq == 2
+        assert audit_log.batches == 1  # one commit for both
+    assert verify_chain(store).ok
+
+
+def test_a_lazy_record_is_written_alone_after_its_linger(store):
+    with AuditLog(store, linger=0.05) as audit_log:
+        assert audit_log.submit(statement(1), urgent=False).result(10).seq == 1
+
+
+def test_close_writes_lingering_records(store):
+    audit_log = AuditLog(store, linger=3600)
+    lazy = [audit_log.submit(statement(i), urgent=False) for i in range(3)]
+    audit_log.close()
+    assert [f.result(0).seq for f in lazy] == [1, 2, 3]
+
+
 def test_sqlite_commits_are_synchronous(sqlite_store):
     with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
