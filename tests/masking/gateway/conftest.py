@@ -1,4 +1,5 @@
-"""A real gateway on a free port over a real DuckDB warehouse and SQLite catalog.
+"""A real gateway on a free port over a real DuckDB warehouse and SQLite catalog
+(``gateway``), and one relaying to a real PostgreSQL warehouse (``relay``).
 
 The warehouse is tests/warehouses.py's; it is scanned into the catalog, its email
 column confirmed as PII, a policy applied and logins added, exactly as an admin would.
@@ -118,3 +119,38 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     running.stop()
     running.gateway.audit.close()
     store.close()
+
+
+#: The PostgreSQL warehouse's extra table of typed values (numeric, timestamptz, uuid).
+TYPED = [
+    "CREATE TABLE sales.payments (id integer PRIMARY KEY, amount numeric(10,2), "
+    "paid_at timestamptz, ref uuid, email text)",
+    "INSERT INTO sales.payments VALUES "
+    "(1, 12.50, '2024-03-01 10:00:00+00', '6f1c1e1a-0000-4000-8000-000000000001', "
+    "'ann@example.com'), "
+    "(2, 99.99, '2024-03-02 11:30:00+00', '6f1c1e1a-0000-4000-8000-000000000002', "
+    "'bo@example.org')",
+]
+
+
+@pytest.fixture(scope="module")
+def relay(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Running]:
+    """The gateway over the sample plus TYPED in a fresh PostgreSQL database: relayed."""
+    from tests import pg
+
+    folder = tmp_path_factory.mktemp("relay")
+    url = warehouses.postgres_warehouse(pg.create_database(pg_server))
+    warehouses.apply(url, TYPED)
+    store = open_store(f"sqlite:///{folder / 'catalog.db'}")
+    scan_warehouse(store, url, "wh")
+    confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
+    confirm(store, "wh.sales.payments.email", entity="EMAIL_ADDRESS", by="steward")
+    apply_policy(store, POLICY, by="admin")
+    for user, password in PASSWORDS.items():
+        add_user(store, user, password, by="admin")
+    running = start_gateway(folder, store, GatewayConfig(port=0))
+    yield running
+    running.stop()
+    running.gateway.audit.close()
+    store.close()
+    pg.drop_database(pg_server, url)

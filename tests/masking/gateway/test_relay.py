@@ -2,7 +2,8 @@
 
 The warehouse is tests/warehouses.py's sample plus a table of typed values, scanned into
 a SQLite catalog with its email column confirmed as PII; the policy and logins are the
-DuckDB gateway's (conftest.py). Values come back masked with the warehouse's own types.
+DuckDB gateway's (the ``relay`` fixture is in conftest.py, shared with test_jdbc.py).
+Values come back masked with the warehouse's own types.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import socket
 import subprocess
 import threading
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -24,7 +24,6 @@ import sqlalchemy as sa
 
 from catalog.config import load_settings
 from catalog.errors import UsageError
-from catalog.pii.review import confirm
 from catalog.scan import scan_warehouse
 from catalog.store import open_store
 from masking.gateway import Gateway, GatewayConfig, open_gateway
@@ -33,54 +32,18 @@ from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from policies.audit import AuditDecision, AuditKind, read_records
 from policies.audit_verify import verify_chain
-from policies.store import apply_policy
-from policies.users import add_user
 from tests import warehouses
 from tests.masking.gateway.conftest import (
     MASKED_EMAILS,
     PASSWORDS,
-    POLICY,
     RAW_EMAILS,
     Running,
-    start_gateway,
     wait_for_record,
 )
 from tests.masking.gateway.test_extended import RawClient
 from tests.pg import libpq
 
 pytestmark = pytest.mark.postgres
-
-TYPED = [
-    "CREATE TABLE sales.payments (id integer PRIMARY KEY, amount numeric(10,2), "
-    "paid_at timestamptz, ref uuid, email text)",
-    "INSERT INTO sales.payments VALUES "
-    "(1, 12.50, '2024-03-01 10:00:00+00', '6f1c1e1a-0000-4000-8000-000000000001', "
-    "'ann@example.com'), "
-    "(2, 99.99, '2024-03-02 11:30:00+00', '6f1c1e1a-0000-4000-8000-000000000002', "
-    "'bo@example.org')",
-]
-
-
-@pytest.fixture(scope="module")
-def relay(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[Running]:
-    from tests import pg
-
-    folder = tmp_path_factory.mktemp("relay")
-    url = warehouses.postgres_warehouse(pg.create_database(pg_server))
-    warehouses.apply(url, TYPED)
-    store = open_store(f"sqlite:///{folder / 'catalog.db'}")
-    scan_warehouse(store, url, "wh")
-    confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
-    confirm(store, "wh.sales.payments.email", entity="EMAIL_ADDRESS", by="steward")
-    apply_policy(store, POLICY, by="admin")
-    for user, password in PASSWORDS.items():
-        add_user(store, user, password, by="admin")
-    running = start_gateway(folder, store, GatewayConfig(port=0))
-    yield running
-    running.stop()
-    running.gateway.audit.close()
-    store.close()
-    pg.drop_database(pg_server, url)
 
 
 def test_simple_query_masks_through_the_relay(relay: Running) -> None:
