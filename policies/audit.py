@@ -329,6 +329,10 @@ class AuditLog:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        #: Event-loop futures of wait_async callers, by the record future they await.
+        self._waiters: dict[
+            Future[Appended], tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]
+        ] = {}
         #: Transactions committed and records written, for monitoring and tests.
         self.batches = 0
         self.records = 0
@@ -391,14 +395,41 @@ class AuditLog:
         """Await a :meth:`submit` future, raising AuditUnavailable past ``timeout``.
 
         Lets a caller start the write, do other work (send the query to the warehouse),
-        and wait only before it sends the first row.
+        and wait only before it sends the first row. The writer wakes each event loop
+        once per committed batch, however many of the batch's records it waits for.
         """
+        if future.done():
+            return future.result()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        with self._lock:
+            if future.done():
+                waiter.set_result(None)
+            else:
+                self._waiters[future] = (loop, waiter)
         wait = self.timeout if timeout is None else timeout
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), wait)
+            async with asyncio.timeout(wait):
+                await waiter
         except TimeoutError:
-            future.cancel()
+            future.cancel()  # not written if the writer had not taken it yet
             raise _late(wait) from None
+        finally:
+            with self._lock:
+                self._waiters.pop(future, None)
+        return future.result()
+
+    def _wake(self, futures: Sequence[Future[Appended]]) -> None:
+        """Tell the event loops waiting for ``futures`` (done) — one call per loop."""
+        by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+        with self._lock:
+            for future in futures:
+                found = self._waiters.pop(future, None)
+                if found is not None:
+                    by_loop.setdefault(found[0], []).append(found[1])
+        for loop, waiters in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(_resolve, waiters)
 
     def close(self, timeout: float | None = None) -> None:
         """Write every queued record, then stop the writer. Later appends raise."""
@@ -455,11 +486,12 @@ class AuditLog:
             error = e if isinstance(e, AuditUnavailable) else _unavailable(e)
             for item in live:
                 item.future.set_exception(error)
-            return
-        self.batches += 1
-        self.records += len(done)
-        for item, appended in zip(live, done, strict=True):
-            item.future.set_result(appended)
+        else:
+            self.batches += 1
+            self.records += len(done)
+            for item, appended in zip(live, done, strict=True):
+                item.future.set_result(appended)
+        self._wake([item.future for item in live])
 
 
 _LOG_COLUMNS = (
@@ -590,6 +622,12 @@ class _Writer:
                 conn.invalidate()  # rolls back; the pool forgets the connection
             else:
                 conn.close()
+
+
+def _resolve(waiters: Sequence[asyncio.Future[None]]) -> None:
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(None)
 
 
 def _unavailable(e: BaseException) -> AuditUnavailable:

@@ -9,10 +9,11 @@ refuses the statement. Outcomes are submitted without waiting: they carry no dec
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from masking.rewrite import Rewritten
-from policies.audit import AuditDecision, AuditKind, AuditLog, AuditRecord
+from policies.audit import Appended, AuditDecision, AuditKind, AuditLog, AuditRecord
 
 __all__ = ["CHANNEL", "SessionAudit"]
 
@@ -50,6 +51,12 @@ class SessionAudit:
 
     async def statement(self, sql: str, rewritten: Rewritten) -> int:
         """The allowed statement's record, durable; returns its seq."""
+        return (await self.log.wait_async(self.submit_statement(sql, rewritten))).seq
+
+    def submit_statement(self, sql: str, rewritten: Rewritten) -> Future[Appended]:
+        """Start writing the allowed statement's record; the future completes when it
+        is durable. For a caller that overlaps the write with the warehouse's work and
+        awaits it (:meth:`AuditLog.wait_async`) before sending the first row."""
         record = AuditRecord(
             kind=AuditKind.STATEMENT,
             **self._base(),  # type: ignore[arg-type]
@@ -60,7 +67,7 @@ class SessionAudit:
             pii_columns=dict(rewritten.masked),
             policy_version=self.policy_version,
         )
-        return (await self.log.append_async(record)).seq
+        return self.log.submit(record)
 
     async def refused(self, sql: str, reason: str, sqlstate: str) -> None:
         record = AuditRecord(

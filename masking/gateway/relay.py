@@ -11,8 +11,15 @@ account and, per client message:
   swallowed so the client gets one at the end.
 - ``Parse``: enforced once; the rewritten statement is sent upstream under the same name.
 - ``Bind``/``Describe``/``Close``/``Sync``/``Flush``: forwarded unchanged. ``Execute``
-  is audited (once per portal) before it is forwarded, so no row reaches the client
-  before its record is durable.
+  starts its portal's audit record (once per portal).
+
+No answer reaches the client before the record of its statement is durable. A query's
+record is written while the warehouse runs it (the relay awaits it before relaying the
+answers), which hides the audit commit's latency; a statement that may change data is
+sent only once its record is durable, so the warehouse never runs an unrecorded change.
+If a query's record cannot be written the connection ends with FATAL 58000 (its
+answers are already on their way and are dropped); any other statement is refused with
+ERROR 58000 and the session goes on.
 
 Rows are never decoded: frames are split only to find the ones that matter
 (CommandComplete for the audit's row count, ErrorResponse, ReadyForQuery for the
@@ -35,6 +42,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -50,7 +58,7 @@ from masking.pgwire.errors import ProtocolError
 from masking.pgwire.types import ResultColumn
 from masking.rewrite import Rewritten
 from masking.statements import Kind, split_statements
-from policies.audit import AuditUnavailable
+from policies.audit import Appended, AuditUnavailable
 
 if TYPE_CHECKING:
     from masking.gateway.server import Gateway
@@ -81,7 +89,9 @@ _SIGNIFICANT = frozenset((_ERROR, _READY, _COMPLETE))
 class Run:
     """One audited statement on the warehouse, until its outcome is recorded."""
 
-    seq: int | None
+    sql: str
+    #: Its statement record being written; done (without error) once it is durable.
+    record: Future[Appended]
     started: float = field(default_factory=time.perf_counter)
     #: DataRow frames relayed (all Executes of a suspended portal).
     seen: int = 0
@@ -93,6 +103,14 @@ class Run:
     @property
     def rows(self) -> int:
         return max(self.seen, self.tagged)
+
+    @property
+    def seq(self) -> int | None:
+        """The statement record's seq once it is durable; None before, or if it failed."""
+        record = self.record
+        if not record.done() or record.cancelled() or record.exception() is not None:
+            return None
+        return record.result().seq
 
 
 @dataclass
@@ -131,6 +149,21 @@ class RelaySession(Session):
         #: A statement was refused here inside a transaction: the client's transaction
         #: is aborted until it ends it, though the warehouse's is not.
         self.local_abort = False
+        #: Bytes for the client, written together at the next flush.
+        self._out = bytearray()
+
+    # -- I/O ----------------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        """Queue ``data`` for the client; :meth:`flush` writes what is queued at once
+        (one send per answer rather than one per message)."""
+        self._out += data
+
+    async def flush(self) -> None:
+        if self._out:
+            self.writer.write(bytes(self._out))
+            self._out.clear()
+        await self.writer.drain()
 
     # -- startup hooks ----------------------------------------------------------------------
 
@@ -243,30 +276,73 @@ class RelaySession(Session):
         return rewritten.sql
 
     async def begin_run(self, sql: str, rewritten: Rewritten) -> Run:
+        """Start the statement's audit record. A query's record is written while the
+        warehouse already runs it (:meth:`relay` waits for it before relaying any
+        answer); anything that may change data waits here, so the warehouse never
+        runs a change that has no record."""
         try:
-            seq = await self.audit.statement(sql, rewritten)
+            run = Run(sql, self.audit.submit_statement(sql, rewritten))
+            if rewritten.kind is not Kind.QUERY:
+                await self.audit.log.wait_async(run.record)
         except AuditUnavailable as e:
             await self._audit_refusal(sql, e)
             raise
-        return Run(seq)
+        return run
+
+    async def audited(self) -> None:
+        """Wait until the record of every statement the warehouse owes answers for is
+        durable: only then may any of those answers reach the client.
+
+        If one cannot be written, the warehouse has the query already and its answers
+        are on their way, so the connection ends (FATAL 58000) rather than sort them:
+        nothing of it reaches the client, and the statement is refused.
+        """
+        for expected in self.pending:
+            run = expected.run
+            if run is None or run.seq is not None:
+                continue
+            try:
+                await self.audit.log.wait_async(run.record)
+            except AuditUnavailable as e:
+                await self._audit_refusal(run.sql, e)
+                raise Fatal(e.message, sqlstate=e.sqlstate) from None
+
+    def retire(self, run: Run | None) -> None:
+        """The run's portal is closed or bound anew. If the warehouse still owes the
+        answer to one of its Executes (sent before this Bind/Close, in the same
+        pipeline), that answer finishes the run; otherwise it stopped before its last
+        row (a suspended portal)."""
+        if run is None or any(expected.run is run for expected in self.pending):
+            return
+        self.finish_run(run, reason="closed before its last row")
 
     def finish_run(self, run: Run | None, *, reason: str | None = None) -> None:
+        """Submit the run's outcome record, once (when its statement record is durable)."""
         if run is None or run.finished:
             return
         run.finished = True
-        if run.seq is None:
-            return
+        duration = (time.perf_counter() - run.started) * 1000
         error = run.error
-        try:
-            self.audit.outcome(
-                run.seq,
-                run.rows,
-                (time.perf_counter() - run.started) * 1000,
-                reason=error.message if error else reason,
-                sqlstate=error.code if error else None,
-            )
-        except AuditUnavailable:
-            log.warning("an outcome record could not be queued")
+
+        def record(_: object = None) -> None:
+            seq = run.seq
+            if seq is None:
+                return  # its statement record was never written: no outcome either
+            try:
+                self.audit.outcome(
+                    seq,
+                    run.rows,
+                    duration,
+                    reason=error.message if error else reason,
+                    sqlstate=error.code if error else None,
+                )
+            except AuditUnavailable:
+                log.warning("an outcome record could not be queued")
+
+        if run.record.done():
+            record()
+        else:  # the client went away before the statement's record was durable
+            run.record.add_done_callback(record)
 
     async def simple_query(self, sql: str) -> None:
         if self.pending:
@@ -310,7 +386,7 @@ class RelaySession(Session):
             )
         old = self.relay_portals.pop(message.portal, None)
         if old is not None:
-            self.finish_run(old.run, reason="closed before its last row")
+            self.retire(old.run)
         self.relay_portals[message.portal] = RelayPortal(message.portal, statement)
         self.expect(message.encode(), "bind")
 
@@ -329,7 +405,7 @@ class RelaySession(Session):
         else:
             portal = self.relay_portals.pop(message.name, None)
             if portal is not None:
-                self.finish_run(portal.run, reason="closed before its last row")
+                self.retire(portal.run)
         self.expect(message.encode(), "close")
 
     # -- relaying the warehouse's answers ---------------------------------------------------
@@ -339,6 +415,7 @@ class RelaySession(Session):
         up = self.upstream
         assert up is not None
         await up.drain()
+        await self.audited()
         buf = up.buffer
         while self.pending:
             pos = out = 0

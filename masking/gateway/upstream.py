@@ -42,7 +42,9 @@ __all__ = [
 
 CONNECTION_FAILURE = "08006"
 #: Startup parameters of the client that are passed on to the warehouse: formatting
-#: only, never identity, database or ``options`` (which could set any parameter).
+#: and the session's statement_timeout (already bounded by the gateway's limit, see
+#: masking.gateway.timeouts), never identity, database or ``options`` (which could set
+#: any parameter).
 FORWARDED_STARTUP = frozenset(
     {
         "application_name",
@@ -51,6 +53,7 @@ FORWARDED_STARTUP = frozenset(
         "TimeZone",
         "IntervalStyle",
         "extra_float_digits",
+        "statement_timeout",
     }
 )
 
@@ -162,6 +165,8 @@ class Upstream:
         self.parameters: dict[str, str] = {}
         #: Bytes read but not yet relayed (frames are split by the relay).
         self.buffer = bytearray()
+        #: Bytes queued by :meth:`send`, written at the next :meth:`drain` or :meth:`read`.
+        self._out = bytearray()
 
     @classmethod
     async def open(
@@ -229,7 +234,9 @@ class Upstream:
         return self.target.password
 
     async def read(self) -> bytes:
-        """The next bytes from the warehouse; UpstreamError when it has gone away."""
+        """The next bytes from the warehouse (after sending what is queued for it);
+        UpstreamError when it has gone away."""
+        self._push()
         try:
             data = await self.reader.read(256 * 1024)
         except (OSError, ProtocolError) as e:
@@ -241,9 +248,18 @@ class Upstream:
         return data
 
     def send(self, data: bytes) -> None:
-        self.writer.write(data)
+        """Queue ``data`` for the warehouse. Messages go out together at the next
+        :meth:`drain` or :meth:`read`: one write (and one wake-up of the warehouse's
+        backend) per batch of messages instead of one per message."""
+        self._out += data
+
+    def _push(self) -> None:
+        if self._out:
+            self.writer.write(bytes(self._out))
+            self._out.clear()
 
     async def drain(self) -> None:
+        self._push()
         try:
             await self.writer.drain()
         except OSError as e:

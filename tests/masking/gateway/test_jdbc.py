@@ -30,12 +30,6 @@ POSTGRES = pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)
 BOTH = [DUCKDB, POSTGRES]
 
 
-def failing_over_postgres(reason: str) -> list[Any]:
-    """BOTH, with the PostgreSQL relay's run expected to fail (strictly) for ``reason``."""
-    xfail = pytest.mark.xfail(strict=True, reason=reason)
-    return [DUCKDB, pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, xfail])]
-
-
 @dataclass(frozen=True)
 class Program:
     java: str
@@ -229,16 +223,7 @@ def test_audit_log_holds_the_allowed_and_refused_statements(scenario: Scenario) 
     assert [r.decision for r in scenario.statements("ROLLBACK")] == [AuditDecision.ALLOWED]
 
 
-@pytest.mark.parametrize(
-    "scenario",
-    failing_over_postgres(
-        "relay bug: the driver pipelines Parse/Bind/Execute of BEGIN and of the next "
-        "statement on the unnamed portal before one Sync; the relay's Bind of the second "
-        "ends BEGIN's run before the warehouse's CommandComplete for BEGIN is relayed, so "
-        "BEGIN's outcome record says rows=0, 'closed before its last row'"
-    ),
-    indirect=True,
-)
+@pytest.mark.parametrize("scenario", BOTH, indirect=True)
 def test_every_allowed_statement_has_a_clean_outcome(scenario: Scenario) -> None:
     outcomes = scenario.outcomes()
     unclean = []

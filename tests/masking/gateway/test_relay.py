@@ -203,6 +203,32 @@ def test_row_limits_are_relayed_and_audited(relay: Running) -> None:
     assert outcome.record.rows == 4
 
 
+def test_pipelined_statements_on_one_portal_each_get_their_outcome(relay: Running) -> None:
+    """Bind of the second statement arrives before the first's answer: the first's
+    outcome still counts its rows (what JDBC does with BEGIN and the next statement)."""
+    first, second = "SELECT id FROM crm.customers -- p1", "SELECT id FROM sales.orders -- p2"
+    raw = RawClient(relay)
+    try:
+        raw.send(
+            fe.Parse("", first).encode()
+            + fe.Bind("", "").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Parse("", second).encode()
+            + fe.Bind("", "").encode()
+            + fe.Execute("", 0).encode()
+            + fe.Sync().encode()
+        )
+        got = raw.until(be.ReadyForQuery)
+    finally:
+        raw.close()
+    tags = [m.tag for m in got if isinstance(m, be.CommandComplete)]
+    assert tags == ["SELECT 3", "SELECT 4"]
+    for sql, rows in ((first, 3), (second, 4)):
+        statement = next(r for r in read_records(relay.store) if r.record.sql == sql)
+        outcome = wait_for_record(relay, lambda r, s=statement: r.record.ref_seq == s.seq)
+        assert (outcome.record.rows, outcome.record.reason) == (rows, None)
+
+
 def test_an_error_skips_messages_until_sync(relay: Running) -> None:
     raw = RawClient(relay)
     try:
