@@ -83,6 +83,17 @@ class Settings:
         "catalog store. Keep it out of the store; gateways and `veil audit verify` need it.",
         secret=True,
     )
+    gateway_tls_cert: str = _setting(
+        "",
+        "PEM certificate (chain) of `veil proxy`: clients that ask for TLS get it. Empty: "
+        "TLS is refused, so clients need sslmode=disable or prefer.",
+    )
+    gateway_tls_key: str = _setting(
+        "", "PEM private key of `gateway_tls_cert`, unencrypted; keep it readable only by Veil."
+    )
+    gateway_tls_required: bool = _setting(
+        False, "Refuse gateway clients that do not use TLS (FATAL 28000). Needs the certificate."
+    )
     #: Where each value came from ("default", a file path, or an env variable name).
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 

@@ -2,8 +2,11 @@
 
 - :mod:`~masking.gateway.server`: :class:`Gateway` (asyncio server, limits, shutdown)
   and :func:`open_gateway` (a gateway over a catalogued warehouse).
-- :mod:`~masking.gateway.session`: one connection's state machine (startup, SCRAM
-  login, simple and extended query protocols).
+- :mod:`~masking.gateway.startup`: a connection's first phase (SSLRequest and TLS,
+  StartupMessage, admission, SCRAM login); :mod:`~masking.gateway.tls` loads and
+  checks the server certificate.
+- :mod:`~masking.gateway.session`: one connection's state machine (simple and
+  extended query protocols).
 - :mod:`~masking.gateway.execution`: prepared statements, portals, cursors.
 - :mod:`~masking.gateway.parameters`: SET/SHOW/RESET and ParameterStatus.
 - :mod:`~masking.gateway.auditing`: the audit records a session writes.

@@ -7,9 +7,14 @@ blocking warehouse calls, and the BackendKeyData registry that CancelRequests lo
 
 Limits: past ``max_connections`` a client gets FATAL 53300 after its startup message
 (as PostgreSQL's "too many clients"); an idle client is closed after ``idle_timeout``
-seconds (57P05). Shutdown (SIGTERM or :meth:`Gateway.shutdown`): stop accepting, let
-running statements finish until ``shutdown_grace`` seconds have passed, tell idle
-clients 57P01, then interrupt what still runs.
+seconds (57P05).
+Shutdown (SIGTERM or :meth:`Gateway.shutdown`): stop accepting, let running statements
+finish until ``shutdown_grace`` seconds have passed, tell idle clients 57P01, then
+interrupt what still runs.
+
+TLS: with ``tls_cert`` and ``tls_key`` clients may (with ``tls_required``, must) use
+TLS (:mod:`masking.gateway.tls`). The certificate is loaded when the gateway is made,
+so a bad one stops ``veil proxy`` before it listens, with a message naming the file.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 
 from catalog.config import Settings
 from catalog.connect import parse_url
-from catalog.errors import UsageError
+from catalog.errors import ConfigError, UsageError
 from catalog.names import require_warehouse
 from catalog.store import Store
 from masking.gateway.backend import Backend
@@ -33,6 +38,7 @@ from masking.gateway.duckdb_backend import DuckDBBackend
 from masking.gateway.introspection import ShadowCatalogs
 from masking.gateway.relay import RelaySession
 from masking.gateway.session import Session
+from masking.gateway.tls import ServerTLS, load_tls
 from masking.gateway.upstream import PostgresWarehouse
 from masking.service import Enforcement, mask_secrets
 from policies.audit import AuditLog
@@ -59,6 +65,12 @@ class GatewayConfig:
     #: Seconds a client gets from connecting to finishing its login (PostgreSQL's
     #: authentication_timeout); past it the connection is dropped.
     auth_timeout: float = 60.0
+    #: PEM certificate (chain) and private key: clients that send SSLRequest get TLS.
+    #: Without them TLS is refused ('N'), as a PostgreSQL server without ssl = on.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    #: Refuse clients that do not use TLS (FATAL 28000); needs tls_cert and tls_key.
+    tls_required: bool = False
 
 
 class Gateway:
@@ -73,8 +85,11 @@ class Gateway:
         backend: Backend,
         enforcement: Enforcement,
         audit: AuditLog,
+        tls: ServerTLS | None = None,
     ) -> None:
+        """``tls`` is ``config``'s certificate when already loaded (open_gateway)."""
         self.config = config
+        self.tls = tls or _server_tls(config)
         self.store = store
         self.warehouse = warehouse
         self.backend = backend
@@ -191,6 +206,22 @@ class Gateway:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 
+def _server_tls(config: GatewayConfig) -> ServerTLS | None:
+    if bool(config.tls_cert) != bool(config.tls_key):
+        raise ConfigError(
+            "TLS needs both a certificate and its private key",
+            hint="Give both --tls-cert and --tls-key (gateway_tls_cert, gateway_tls_key).",
+        )
+    if not config.tls_cert or not config.tls_key:
+        if config.tls_required:
+            raise ConfigError(
+                "TLS is required but no certificate is configured",
+                hint="Give --tls-cert and --tls-key, or drop --require-tls.",
+            )
+        return None
+    return load_tls(config.tls_cert, config.tls_key, required=config.tls_required)
+
+
 def _drop_unauthenticated(session: Session, writer: asyncio.StreamWriter) -> None:
     if session.conn is None:  # set once the login succeeded
         writer.transport.abort()
@@ -201,6 +232,7 @@ def open_gateway(
 ) -> Gateway:
     """A gateway over the catalogued warehouse ``warehouse``, by its URL's scheme: a
     DuckDB file is run by the gateway, PostgreSQL is relayed (masking.gateway.relay)."""
+    tls = _server_tls(config)  # a bad certificate stops the gateway before anything opens
     with store.session() as session:
         row = require_warehouse(session, warehouse)
         url = parse_url(row.url)
@@ -223,4 +255,5 @@ def open_gateway(
         backend=backend,
         enforcement=enforcement,
         audit=audit,
+        tls=tls,
     )

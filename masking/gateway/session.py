@@ -9,6 +9,9 @@ Extended protocol statements are enforced once, at Parse; Bind only supplies val
 for their ``$n`` placeholders. After an error the session skips messages until Sync,
 as PostgreSQL does. Session statements (SET, SHOW, BEGIN, FETCH …) are answered by
 the session itself (:mod:`masking.gateway.parameters`, :mod:`masking.gateway.execution`).
+
+The connection's first phase (TLS, StartupMessage, SCRAM login) is
+:mod:`masking.gateway.startup`'s.
 """
 
 from __future__ import annotations
@@ -37,20 +40,19 @@ from masking.gateway.execution import (
 )
 from masking.gateway.local import answer_session_statement
 from masking.gateway.parameters import SessionParameters
+from masking.gateway.startup import Closed, Fatal, start_session
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from masking.pgwire.errors import AuthenticationFailed, InvalidParameter, ProtocolError
-from masking.pgwire.scram import ScramServer
 from masking.pgwire.types import EncodeError, RowEncoder, decode_parameter
 from masking.rewrite import Rewritten
 from masking.statements import Kind, split_statements
 from policies.audit import AuditUnavailable
-from policies.users import find_verifier
 
 if TYPE_CHECKING:
     from masking.gateway.server import Gateway
 
-__all__ = ["Session"]
+__all__ = ["Closed", "Fatal", "Session"]
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,18 +60,6 @@ T = TypeVar("T")
 #: Errors a statement can end with that leave the connection usable.
 _STATEMENT_ERRORS = (Refused, BackendError, AuditUnavailable, InvalidParameter, EncodeError)
 TEXT_OID = 25
-
-
-class Closed(Exception):
-    """The connection is over (Terminate, EOF, a FATAL error already sent)."""
-
-
-class Fatal(VeilError):
-    """An error that ends the connection after it is sent with severity FATAL."""
-
-    def __init__(self, message: str, *, sqlstate: str) -> None:
-        super().__init__(message)
-        self.sqlstate = sqlstate
 
 
 def _error(e: VeilError, severity: str = "ERROR") -> bytes:
@@ -101,9 +91,18 @@ class Session:
         self.cursors: dict[str, Cursor] = {}
         self.skipping = False  # after an extended-protocol error, until Sync
         self.busy = False
+        #: The connection runs over TLS; its tls-server-end-point data, if the
+        #: certificate has one (for SCRAM channel binding).
+        self.encrypted = False
+        self.channel_binding: bytes | None = None
         self._pending: list[fe.FrontendMessage] = []
 
     # -- I/O ------------------------------------------------------------------------------
+
+    @property
+    def unread(self) -> bool:
+        """Bytes were received that no message was read from yet."""
+        return bool(self._pending) or self.frames.buffered > 0
 
     def write(self, data: bytes) -> None:
         self.writer.write(data)
@@ -139,7 +138,7 @@ class Session:
     async def run(self) -> None:
         try:
             try:
-                if not await self.startup():
+                if not await start_session(self):
                     return
                 await self.serve()
             except ProtocolError as e:
@@ -164,46 +163,6 @@ class Session:
             self.conn.close()
             self.conn = None
 
-    async def startup(self) -> bool:
-        """Startup and login; False for a CancelRequest connection (already handled)."""
-        while True:
-            message = await self.next_message()
-            if isinstance(message, fe.SSLRequest | fe.GSSENCRequest):
-                self.write(be.SSL_REFUSED)
-                await self.flush()
-                continue
-            if isinstance(message, fe.CancelRequest):
-                self.gateway.cancel(message.pid, message.secret)
-                return False
-            if isinstance(message, fe.StartupMessage):
-                break
-            raise ProtocolError("expected a startup message")
-        if message.major != 3:
-            raise Fatal(
-                f"unsupported frontend protocol {message.major}.{message.minor}", sqlstate="0A000"
-            )
-        if not message.user:
-            raise Fatal("no PostgreSQL user name specified in startup packet", sqlstate="28000")
-        self.user = message.user
-        self.audit.user = message.user
-        self.params = SessionParameters(message.parameters)
-        if message.minor > 0 or message.protocol_options:
-            self.write(be.NegotiateProtocolVersion(0, message.protocol_options).encode())
-        if self.gateway.shutting_down:
-            raise Fatal("the gateway is shutting down", sqlstate="57P03")
-        if not self.gateway.admit(self):
-            raise Fatal("sorry, too many clients already", sqlstate="53300")
-        await self.login()
-        self.audit.roles = self.gateway.enforcement.roles_of(self.user)
-        await self.open_backend()
-        self.write(be.AuthenticationOk().encode())
-        for name, value in self.reported_parameters().items():
-            self.write(be.ParameterStatus(name, value).encode())
-        self.write(be.BackendKeyData(self.pid, self.secret).encode())
-        self.write(be.ReadyForQuery("I").encode())
-        await self.flush()
-        return True
-
     async def open_backend(self) -> None:
         """Connect to the warehouse once the login succeeded (relay.py overrides it)."""
         self.conn = self.gateway.backend.connect()
@@ -211,32 +170,6 @@ class Session:
     def reported_parameters(self) -> dict[str, str]:
         """The ParameterStatus values sent after login."""
         return self.params.reported()
-
-    async def login(self) -> None:
-        store = self.gateway.store
-        verifier = await self.call(find_verifier, store, self.user)
-        scram = ScramServer(self.user, verifier, mock_key=self.gateway.mock_key)
-        self.write(be.AuthenticationSASL(scram.mechanisms).encode())
-        await self.flush()
-        try:
-            initial = await self.next_message()
-            if not isinstance(initial, fe.AuthResponse):
-                raise ProtocolError("expected SASL response")
-            sasl = initial.sasl_initial()
-            self.write(
-                be.AuthenticationSASLContinue(scram.first(sasl.mechanism, sasl.data)).encode()
-            )
-            await self.flush()
-            final = await self.next_message()
-            if not isinstance(final, fe.AuthResponse):
-                raise ProtocolError("expected SASL response")
-            self.write(be.AuthenticationSASLFinal(scram.final(final.data)).encode())
-        except (AuthenticationFailed, ProtocolError) as e:
-            try:
-                await self.audit.login_failed(self.user, e.message, e.sqlstate)
-            except AuditUnavailable:
-                log.warning("a failed login could not be audited")
-            raise
 
     async def serve(self) -> None:
         while True:
