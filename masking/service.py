@@ -3,7 +3,8 @@
 The gateway, the HTTP query API and ``veil rewrite`` all call :class:`Enforcement`.
 It builds an :class:`~masking.rewrite.Enforcer` for the current policy version and
 catalog state and keeps rewrites in an LRU cache keyed by the statement text, the user
-and the default schema. Any policy apply or catalog change (scan, classification,
+and the default schema, and templates in one keyed by the statement's shape (its text
+without the constants it compares: :mod:`masking.templates`). Any policy apply or catalog change (scan, classification,
 review, tagging) changes a version token; the next call sees it and starts a new
 enforcer with an empty cache, so a stale decision never outlives the change that
 revoked it by more than ``check_interval`` seconds (0 checks on every call).
@@ -22,16 +23,21 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from catalog.config import Settings
 from catalog.store import Store
 from masking.errors import Refused, denied
 from masking.functions import MaskSecrets
 from masking.rewrite import Enforcer, Rewritten
+from masking.templates import Template, learn, shape_of
 from policies.decide import Decider
 from policies.facts import catalog_version, load_warehouse_facts
 from policies.model import Policy
 from policies.store import current_policy, current_version_number
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _KEYS_FILE = "mask-keys.json"
 
@@ -94,8 +100,13 @@ class Enforcement:
         self._state: _State | None = None
         self._checked_at = 0.0
         self._cache: OrderedDict[tuple[str, str, str | None], Rewritten] = OrderedDict()
+        #: Templates by (shape key, user, default schema); None: the shape has none.
+        self._templates: OrderedDict[tuple[tuple[str, ...], str, str | None], Template | None] = (
+            OrderedDict()
+        )
         self._lock = threading.Lock()
         self.hits = 0
+        self.shape_hits = 0
         self.misses = 0
 
     @property
@@ -110,7 +121,11 @@ class Enforcement:
             return ()
 
     def rewrite(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten:
-        """The enforced statement for ``user``, from the cache when nothing has changed."""
+        """The enforced statement for ``user``, from the cache when nothing has changed.
+
+        Two caches: by exact text, and by shape (:mod:`masking.templates`), so that
+        statements differing only in compared constants are rewritten once.
+        """
         state = self._current()
         key = (sql, user, default_schema)
         with self._lock:
@@ -119,12 +134,26 @@ class Enforcement:
                 self._cache.move_to_end(key)
                 self.hits += 1
                 return cached
+        shape = shape_of(sql, state.enforcer.dialect)
+        shape_key = (shape.key, user, default_schema) if shape is not None else None
+        if shape_key is not None:
+            with self._lock:
+                template = self._templates.get(shape_key, _UNKNOWN)
+                if template is not _UNKNOWN:
+                    self._templates.move_to_end(shape_key)
+            if isinstance(template, Template):
+                assert shape is not None
+                self.shape_hits += 1
+                return template.fill(shape.literals)
         result = state.enforcer.rewrite(sql, user, default_schema=default_schema)
+        learned: Template | None = None
+        if shape is not None and shape_key is not None:
+            learned = learn(state.enforcer, shape, result, user, default_schema=default_schema)
         with self._lock:
             if self._state is state:
-                self._cache[key] = result
-                if len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+                _put(self._cache, key, result, self.cache_size)
+                if shape_key is not None:
+                    _put(self._templates, shape_key, learned, self.cache_size)
             self.misses += 1
         return result
 
@@ -152,6 +181,7 @@ class Enforcement:
             if self._state is not state:
                 self._state = state
                 self._cache.clear()
+                self._templates.clear()
             self._checked_at = now
         if state.policy_version == 0:
             raise denied(
@@ -159,3 +189,12 @@ class Enforcement:
                 hint="An admin applies one with `veil policy apply FILE.yaml`.",
             )
         return state
+
+
+_UNKNOWN = object()
+
+
+def _put(cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
+    cache[key] = value
+    if len(cache) > size:
+        cache.popitem(last=False)
