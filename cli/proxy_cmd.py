@@ -29,6 +29,14 @@ from masking.gateway import GatewayConfig, open_gateway
     help="Close clients idle this many seconds between statements (0: never).",
 )
 @click.option(
+    "--statement-timeout",
+    type=click.FloatRange(0),
+    default=0,
+    show_default=True,
+    help="Cancel statements running longer than this many seconds (57014; 0: never). "
+    "Clients may lower it with SET statement_timeout, not raise it.",
+)
+@click.option(
     "--tls-cert",
     type=click.Path(dir_okay=False),
     help="PEM certificate (chain) for clients that ask for TLS [setting gateway_tls_cert].",
@@ -58,6 +66,7 @@ def proxy(
     port: int,
     max_connections: int,
     idle_timeout: float,
+    statement_timeout: float,
     tls_cert: str | None,
     tls_key: str | None,
     require_tls: bool | None,
@@ -88,6 +97,7 @@ def proxy(
         port=port,
         max_connections=max_connections,
         idle_timeout=idle_timeout,
+        statement_timeout=statement_timeout,
         tls_cert=tls_cert or settings.gateway_tls_cert or None,
         tls_key=tls_key or settings.gateway_tls_key or None,
         tls_required=settings.gateway_tls_required if require_tls is None else require_tls,

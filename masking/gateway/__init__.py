@@ -7,6 +7,7 @@
   checks the server certificate.
 - :mod:`~masking.gateway.session`: one connection's state machine (simple and
   extended query protocols).
+- :mod:`~masking.gateway.timeouts`: statement_timeout, bounded by the gateway's limit.
 - :mod:`~masking.gateway.execution`: prepared statements, portals, cursors.
 - :mod:`~masking.gateway.parameters`: SET/SHOW/RESET and ParameterStatus.
 - :mod:`~masking.gateway.auditing`: the audit records a session writes.

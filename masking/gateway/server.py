@@ -7,7 +7,7 @@ blocking warehouse calls, and the BackendKeyData registry that CancelRequests lo
 
 Limits: past ``max_connections`` a client gets FATAL 53300 after its startup message
 (as PostgreSQL's "too many clients"); an idle client is closed after ``idle_timeout``
-seconds (57P05).
+seconds (57P05); a statement running past ``statement_timeout`` is cancelled (57014).
 Shutdown (SIGTERM or :meth:`Gateway.shutdown`): stop accepting, let running statements
 finish until ``shutdown_grace`` seconds have passed, tell idle clients 57P01, then
 interrupt what still runs.
@@ -65,6 +65,9 @@ class GatewayConfig:
     #: Seconds a client gets from connecting to finishing its login (PostgreSQL's
     #: authentication_timeout); past it the connection is dropped.
     auth_timeout: float = 60.0
+    #: Seconds a statement may run before it is cancelled (57014); 0 never cancels.
+    #: Clients may lower it for their session, not raise it (masking.gateway.timeouts).
+    statement_timeout: float = 0.0
     #: PEM certificate (chain) and private key: clients that send SSLRequest get TLS.
     #: Without them TLS is refused ('N'), as a PostgreSQL server without ssl = on.
     tls_cert: str | None = None

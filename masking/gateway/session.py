@@ -11,12 +11,15 @@ as PostgreSQL does. Session statements (SET, SHOW, BEGIN, FETCH …) are answere
 the session itself (:mod:`masking.gateway.parameters`, :mod:`masking.gateway.execution`).
 
 The connection's first phase (TLS, StartupMessage, SCRAM login) is
-:mod:`masking.gateway.startup`'s.
+:mod:`masking.gateway.startup`'s. Each statement's warehouse calls run under its
+``statement_timeout`` (:mod:`masking.gateway.timeouts`): past it the warehouse is
+interrupted and the statement fails with 57014.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
 import time
@@ -25,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from catalog.errors import VeilError
 from masking.errors import Refused
-from masking.gateway import compat, introspection
+from masking.gateway import compat, introspection, timeouts
 from masking.gateway.auditing import SessionAudit
 from masking.gateway.backend import BackendConnection, BackendError, Result
 from masking.gateway.execution import (
@@ -41,6 +44,7 @@ from masking.gateway.execution import (
 from masking.gateway.local import answer_session_statement
 from masking.gateway.parameters import SessionParameters
 from masking.gateway.startup import Closed, Fatal, start_session
+from masking.gateway.timeouts import StatementClock
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from masking.pgwire.errors import AuthenticationFailed, InvalidParameter, ProtocolError
@@ -95,6 +99,7 @@ class Session:
         #: certificate has one (for SCRAM channel binding).
         self.encrypted = False
         self.channel_binding: bytes | None = None
+        self.clock = StatementClock()
         self._pending: list[fe.FrontendMessage] = []
 
     # -- I/O ------------------------------------------------------------------------------
@@ -132,6 +137,11 @@ class Session:
         """Run a blocking backend call in the gateway's worker threads."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.gateway.executor, fn, *args)
+
+    async def timed(self, fn: Callable[..., T], *args: Any) -> T:
+        """:meth:`call` for the running statement's warehouse calls: past the
+        statement's timeout the warehouse is interrupted and it fails with 57014."""
+        return await self.clock.run(lambda: self.call(fn, *args), self.interrupt)
 
     # -- the connection's life --------------------------------------------------------------
 
@@ -212,6 +222,7 @@ class Session:
         handler = handlers.get(type(message))
         if handler is None:
             raise ProtocolError(f"unexpected message {type(message).__name__}")
+        self.clock.start()  # each message (Describe, Execute …) gets the whole timeout
         try:
             await handler(message)
         except _STATEMENT_ERRORS as e:
@@ -236,9 +247,18 @@ class Session:
                     sql, self.user, default_schema=self.params.default_schema
                 )
             )
+            capped = (
+                timeouts.bounded_set(sql, limit=self.gateway.config.statement_timeout)
+                if rewritten.kind is Kind.SESSION
+                else None
+            )
         except Refused as e:
             await self._audit_refusal(sql, e)
             raise
+        if capped is not None:  # SET statement_timeout above the gateway's limit
+            statement, notice = capped
+            rewritten = dataclasses.replace(rewritten, sql=statement)
+            self.write(be.NoticeResponse.build("01000", notice, severity="WARNING").encode())
         if self.status == "E" and not _ends_transaction(sql, rewritten):
             raise Refused(
                 "current transaction is aborted, commands ignored until end of transaction block",
@@ -265,6 +285,7 @@ class Session:
         if statements == []:
             self.write(be.EMPTY_QUERY_RESPONSE)
         for text in statements or ():
+            self.clock.start()  # each statement of a Query gets the whole timeout
             try:
                 rewritten = await self.enforce(text)
                 prepared = Prepared("", text, rewritten, (), 0)
@@ -333,7 +354,7 @@ class Session:
             if not prepared.described:
                 if prepared.rewritten.kind in (Kind.QUERY, Kind.EXPLAIN):
                     assert self.conn is not None
-                    prepared.columns = await self.call(
+                    prepared.columns = await self.timed(
                         self.conn.describe, prepared.rewritten.sql, prepared.param_count
                     )
                 elif introspection.answers(self, prepared.sql):
@@ -396,9 +417,9 @@ class Session:
                 result = None
             else:
                 assert self.conn is not None
-                result = await self.call(self.conn.run, rewritten.sql, portal.params)
+                result = await self.timed(self.conn.run, rewritten.sql, portal.params)
                 if rewritten.kind not in (Kind.QUERY, Kind.EXPLAIN):
-                    rows = await self.call(result.fetch, 1)
+                    rows = await self.timed(result.fetch, 1)
                     result.close()
                     count = (
                         int(rows[0][0]) if rows and rows[0] and isinstance(rows[0][0], int) else 0
@@ -432,7 +453,7 @@ class Session:
                 want = batch if limit is None else min(batch, limit - sent)
                 rows, portal.pending = portal.pending[:want], portal.pending[want:]
                 if len(rows) < want:
-                    rows += await self.call(result.fetch, want - len(rows))
+                    rows += await self.timed(result.fetch, want - len(rows))
                 if not rows:
                     break
                 self.write(encoder.encode_rows(rows))
@@ -442,7 +463,7 @@ class Session:
                 if limit is None and len(rows) < want:
                     break
             if limit is not None and sent == limit:
-                portal.pending = portal.pending or await self.call(result.fetch, 1)
+                portal.pending = portal.pending or await self.timed(result.fetch, 1)
                 if portal.pending:
                     self.write(be.PORTAL_SUSPENDED)
                     return
@@ -480,7 +501,9 @@ class Session:
     # -- session statements (answered in masking.gateway.local) ---------------------------
 
     def session_statement(self, portal: Portal) -> Result | None:
-        return answer_session_statement(self, portal)
+        result = answer_session_statement(self, portal)
+        self.clock.bound(self.params, self.gateway.config.statement_timeout)  # after SET
+        return result
 
     async def declare(self, portal: Portal) -> None:
         sql = portal.prepared.rewritten.sql
@@ -488,7 +511,7 @@ class Session:
         if name in self.cursors:
             raise Refused(f'cursor "{name}" already exists', sqlstate="42P03")
         assert self.conn is not None
-        result = await self.call(self.conn.run, inner_query(sql), portal.params)
+        result = await self.timed(self.conn.run, inner_query(sql), portal.params)
         self.cursors[name] = Cursor(name, result, portal.audit_seq)
         portal.tag = "DECLARE CURSOR"
 

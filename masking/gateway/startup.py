@@ -6,8 +6,9 @@ In PostgreSQL's order:
    (:mod:`masking.gateway.tls`), else ``N``; GSSENCRequest: always ``N``. The client
    then sends its StartupMessage (over TLS if it got ``S``). A CancelRequest instead
    cancels the statement of the connection it names, and the connection ends.
-2. The StartupMessage: protocol 3.x and a user name; the session parameters it sets.
-   Without TLS where TLS is required: FATAL 28000, audited as a failed login.
+2. The StartupMessage: protocol 3.x and a user name; the session parameters it sets
+   (``statement_timeout`` bounded by the gateway's). Without TLS where TLS is
+   required: FATAL 28000, audited as a failed login.
 3. Admission (shutting down: 57P03; too many clients: 53300), then SCRAM-SHA-256,
    offering SCRAM-SHA-256-PLUS (tls-server-end-point channel binding) over TLS. A
    failed login is audited.
@@ -80,6 +81,7 @@ async def start_session(session: Session) -> bool:
     session.user = message.user
     session.audit.user = message.user
     session.params = SessionParameters(message.parameters)
+    session.clock.bound(session.params, gateway.config.statement_timeout)
     if message.minor > 0 or message.protocol_options:
         session.write(be.NegotiateProtocolVersion(0, message.protocol_options).encode())
     if tls is not None and tls.required and not session.encrypted:
