@@ -4,10 +4,11 @@ The gateway, the HTTP query API and ``veil rewrite`` all call :class:`Enforcemen
 It builds an :class:`~masking.rewrite.Enforcer` for the current policy version and
 catalog state and keeps rewrites in an LRU cache keyed by the statement text, the user
 and the default schema, and templates in one keyed by the statement's shape (its text
-without the constants it compares: :mod:`masking.templates`). Any policy apply or catalog change (scan, classification,
-review, tagging) changes a version token; the next call sees it and starts a new
-enforcer with an empty cache, so a stale decision never outlives the change that
-revoked it by more than ``check_interval`` seconds (0 checks on every call).
+without the constants it compares: :mod:`masking.templates`). Any policy apply or
+catalog change (scan, classification, review, tagging) changes a version token; the
+next call sees it and starts a new enforcer with empty caches, so a stale decision
+never outlives the change that revoked it by more than ``check_interval`` seconds (0
+checks on every call).
 
 Fail closed: no policy applied means nobody may read anything; an unreachable store
 raises and the caller refuses the statement.

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalog.store import Store
+from masking.errors import Refused
 from masking.rewrite import Enforcer, Rewritten
 from masking.service import Enforcement
 from masking.templates import Shape, Template, learn, shape_of
@@ -184,5 +185,5 @@ def test_enforcement_reuses_a_shape_and_forgets_it_on_a_new_policy(
     assert second.sql == first.sql.replace("id = 1", "id = 2")
     denied = POLICY.replace('"*"', '"sales.*"')
     apply_policy(store, denied, by="admin")
-    with pytest.raises(Exception, match="crm.customers"):
+    with pytest.raises(Refused, match=r"crm\.customers"):
         enforcement.rewrite("SELECT email FROM crm.customers WHERE id = 3", "alice")
