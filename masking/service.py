@@ -31,7 +31,7 @@ from catalog.store import Store
 from masking.errors import Refused, denied
 from masking.functions import MaskSecrets
 from masking.rewrite import Enforcer, Rewritten
-from masking.templates import Template, learn, shape_of
+from masking.templates import Shape, Template, learn, shape_of
 from policies.decide import Decider
 from policies.facts import catalog_version, load_warehouse_facts
 from policies.model import Policy
@@ -39,6 +39,9 @@ from policies.store import current_policy, current_version_number
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+#: (shape key, user, default schema)
+_ShapeKey = tuple[tuple[str, ...], str, str | None]
 
 _KEYS_FILE = "mask-keys.json"
 
@@ -121,6 +124,12 @@ class Enforcement:
         except Refused:
             return ()
 
+    @property
+    def known_policy_version(self) -> int:
+        """The policy version last seen, without asking the store (0 before any)."""
+        state = self._state
+        return state.policy_version if state is not None else 0
+
     def rewrite(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten:
         """The enforced statement for ``user``, from the cache when nothing has changed.
 
@@ -128,35 +137,60 @@ class Enforcement:
         statements differing only in compared constants are rewritten once.
         """
         state = self._current()
-        key = (sql, user, default_schema)
-        with self._lock:
-            cached = self._cache.get(key)
-            if cached is not None:
-                self._cache.move_to_end(key)
-                self.hits += 1
-                return cached
-        shape = shape_of(sql, state.enforcer.dialect)
-        shape_key = (shape.key, user, default_schema) if shape is not None else None
-        if shape_key is not None:
-            with self._lock:
-                template = self._templates.get(shape_key, _UNKNOWN)
-                if template is not _UNKNOWN:
-                    self._templates.move_to_end(shape_key)
-            if isinstance(template, Template):
-                assert shape is not None
-                self.shape_hits += 1
-                return template.fill(shape.literals)
+        found, shape, shape_key = self._lookup(state, sql, user, default_schema)
+        if found is not None:
+            return found
         result = state.enforcer.rewrite(sql, user, default_schema=default_schema)
         learned: Template | None = None
         if shape is not None and shape_key is not None:
             learned = learn(state.enforcer, shape, result, user, default_schema=default_schema)
         with self._lock:
             if self._state is state:
-                _put(self._cache, key, result, self.cache_size)
+                _put(self._cache, (sql, user, default_schema), result, self.cache_size)
                 if shape_key is not None:
                     _put(self._templates, shape_key, learned, self.cache_size)
             self.misses += 1
         return result
+
+    def cached(self, sql: str, user: str, *, default_schema: str | None = None) -> Rewritten | None:
+        """:meth:`rewrite` when the answer is in a cache and the store is not due for a
+        version check: no I/O, so an event loop may call it. None otherwise (then call
+        :meth:`rewrite`, in a worker thread)."""
+        state = self._state
+        if (
+            state is None
+            or state.policy_version == 0
+            or time.monotonic() - self._checked_at >= self.check_interval
+        ):
+            return None
+        return self._lookup(state, sql, user, default_schema)[0]
+
+    def _lookup(
+        self, state: _State, sql: str, user: str, default_schema: str | None
+    ) -> tuple[Rewritten | None, Shape | None, _ShapeKey | None]:
+        key = (sql, user, default_schema)
+        with self._lock:
+            if self._state is not state:
+                return None, None, None
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                self.hits += 1
+                return cached, None, None
+        shape = shape_of(sql, state.enforcer.dialect)
+        if shape is None:
+            return None, None, None
+        shape_key = (shape.key, user, default_schema)
+        with self._lock:
+            template = self._templates.get(shape_key, _UNKNOWN)
+            if template is _UNKNOWN:
+                return None, shape, shape_key
+            self._templates.move_to_end(shape_key)
+            if template is None:
+                return None, None, None  # no template: not worth learning again
+            self.shape_hits += 1
+        assert isinstance(template, Template)
+        return template.fill(shape.literals), shape, shape_key
 
     def current_enforcer(self) -> Enforcer:
         """The enforcer of the policy and catalog in force (refused when no policy)."""

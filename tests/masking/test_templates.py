@@ -187,3 +187,25 @@ def test_enforcement_reuses_a_shape_and_forgets_it_on_a_new_policy(
     apply_policy(store, denied, by="admin")
     with pytest.raises(Refused, match=r"crm\.customers"):
         enforcement.rewrite("SELECT email FROM crm.customers WHERE id = 3", "alice")
+
+
+def test_cached_answers_without_the_store_only_while_the_versions_are_fresh(
+    store: Store, tmp_path: Path
+) -> None:
+    from catalog.scan import scan_warehouse
+
+    url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
+    scan_warehouse(store, url, "wh")
+    apply_policy(store, POLICY, by="admin")
+    enforcement = Enforcement(store, "wh", SECRETS, check_interval=3600)
+    sql = "SELECT email FROM crm.customers WHERE id = 1"
+    assert enforcement.cached(sql, "alice") is None  # nothing decided yet
+    rewritten = enforcement.rewrite(sql, "alice")
+    assert enforcement.cached(sql, "alice") == rewritten
+    assert enforcement.cached(sql.replace("1", "2"), "alice") == enforcement.rewrite(
+        sql.replace("1", "2"), "alice"
+    )
+    assert enforcement.cached(sql, "bob") is None  # per user
+    assert enforcement.known_policy_version == 1
+    enforcement.check_interval = 0  # now every call must look at the store first
+    assert enforcement.cached(sql, "alice") is None
