@@ -43,6 +43,11 @@ def known(sql: str) -> bool:
     return _normal(sql) in _ANSWERS
 
 
+def answer_column(sql: str) -> str:
+    """The column name of a statement :func:`known` accepts (its answer's first part)."""
+    return _ANSWERS[_normal(sql)](SessionParameters())[0]
+
+
 def answer(sql: str, params: SessionParameters) -> tuple[str, str]:
     """(column name, value) for a statement :func:`known` accepts."""
     return _ANSWERS[_normal(sql)](params)

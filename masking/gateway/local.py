@@ -55,16 +55,12 @@ def answer_session_statement(session: Session, portal: Portal) -> Result | None:
         elif changed[0] in REPORTED:
             session.write(be.ParameterStatus(*changed).encode())
     elif verb == "show":
-        name = " ".join(words[1:])
+        name = _shown(words)
         if name.lower() == "all":
             return LocalResult.text(
-                ("name", "setting", "description"),
-                [(k, v, "") for k, v in session.params.all().items()],
+                SHOW_ALL_COLUMNS, [(k, v, "") for k, v in session.params.all().items()]
             )
-        if name.lower() == "transaction isolation level":
-            name = "transaction_isolation"
-        column = name.lower().replace(" ", "_")
-        return LocalResult.text((column,), [(session.params.show(name),)])
+        return LocalResult.text((_show_column(name),), [(session.params.show(name),)])
     elif introspection.answers(session, portal.prepared.sql):
         return introspection.answer(session, portal)
     elif compat.known(sql):
@@ -119,3 +115,27 @@ def _fetch(session: Session, portal: Portal, sql: str) -> Result | None:
         return None
     portal.cursor = cursor
     return capped
+
+
+SHOW_ALL_COLUMNS = ("name", "setting", "description")
+
+
+def _shown(words: list[str]) -> str:
+    name = " ".join(words[1:])
+    return "transaction_isolation" if name.lower() == "transaction isolation level" else name
+
+
+def _show_column(name: str) -> str:
+    return name.lower().replace(" ", "_")
+
+
+def answered_columns(sql: str) -> tuple[str, ...] | None:
+    """The (text) columns of a statement answered here with rows, known before it runs:
+    what Describe of a prepared SHOW or version() must announce. None for the rest."""
+    if compat.known(sql):
+        return (compat.answer_column(sql),)
+    words = sql.strip().rstrip(";").split()
+    if not words or words[0].lower() != "show":
+        return None
+    name = _shown(words)
+    return SHOW_ALL_COLUMNS if name.lower() == "all" else (_show_column(name),)

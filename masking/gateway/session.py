@@ -41,14 +41,20 @@ from masking.gateway.execution import (
     inner_query,
     placeholder_count,
 )
-from masking.gateway.local import answer_session_statement
+from masking.gateway.local import answer_session_statement, answered_columns
 from masking.gateway.parameters import SessionParameters
 from masking.gateway.startup import Closed, Fatal, start_session
 from masking.gateway.timeouts import StatementClock
 from masking.pgwire import backend as be
 from masking.pgwire import frontend as fe
 from masking.pgwire.errors import AuthenticationFailed, InvalidParameter, ProtocolError
-from masking.pgwire.types import EncodeError, RowEncoder, decode_parameter
+from masking.pgwire.types import (
+    EncodeError,
+    ResultColumn,
+    RowEncoder,
+    decode_parameter,
+    type_by_name,
+)
 from masking.rewrite import Rewritten
 from masking.statements import Kind, split_statements
 from policies.audit import AuditUnavailable
@@ -241,12 +247,14 @@ class Session:
         enforcement = self.gateway.enforcement
         if compat.known(sql) or introspection.answers(self, sql):
             return Rewritten(sql, Kind.SESSION)
+        schema = self.params.default_schema
         try:
-            rewritten = await self.call(
-                lambda: enforcement.rewrite(
-                    sql, self.user, default_schema=self.params.default_schema
+            # A cached rewrite needs no worker thread; anything else may touch the store.
+            rewritten = enforcement.cached(sql, self.user, default_schema=schema)
+            if rewritten is None:
+                rewritten = await self.call(
+                    lambda: enforcement.rewrite(sql, self.user, default_schema=schema)
                 )
-            )
             capped = (
                 timeouts.bounded_set(sql, limit=self.gateway.config.statement_timeout)
                 if rewritten.kind is Kind.SESSION
@@ -260,11 +268,13 @@ class Session:
             rewritten = dataclasses.replace(rewritten, sql=statement)
             self.write(be.NoticeResponse.build("01000", notice, severity="WARNING").encode())
         if self.status == "E" and not _ends_transaction(sql, rewritten):
-            raise Refused(
+            aborted = Refused(
                 "current transaction is aborted, commands ignored until end of transaction block",
                 sqlstate="25P02",
             )
-        self.audit.policy_version = enforcement.policy_version
+            await self._audit_refusal(sql, aborted)
+            raise aborted
+        self.audit.policy_version = enforcement.known_policy_version
         return rewritten
 
     async def _audit_refusal(self, sql: str, e: VeilError) -> None:
@@ -359,6 +369,9 @@ class Session:
                     )
                 elif introspection.answers(self, prepared.sql):
                     prepared.columns = await self.call(introspection.describe, self, prepared)
+                elif (names := answered_columns(prepared.sql)) is not None:
+                    text = type_by_name("text")
+                    prepared.columns = tuple(ResultColumn(name, text) for name in names)
                 prepared.described = True
             if prepared.columns:
                 self.write(RowEncoder(prepared.columns).row_description().encode())

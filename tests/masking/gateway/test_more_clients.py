@@ -116,6 +116,23 @@ def test_asyncpg_refusal_carries_its_sqlstate(gateway: Running) -> None:
     )
 
 
+def test_asyncpg_prepared_session_statements_are_described_with_their_columns(
+    gateway: Running,
+) -> None:
+    """asyncpg prepares everything: Describe of SHOW and version() must announce the
+    row they return, or the driver fails on the unexpected DataRow."""
+
+    async def work(conn: asyncpg.Connection) -> tuple[object, ...]:
+        return (
+            await conn.fetchval("SHOW search_path"),
+            await conn.fetchval("select version()"),
+            len(await conn.fetch("SHOW ALL")) > 5,
+        )
+
+    shown, version, listed = _asyncpg(gateway, work)
+    assert isinstance(shown, str) and "Veil" in str(version) and listed
+
+
 # -- SQLAlchemy ORM --------------------------------------------------------------------------
 
 

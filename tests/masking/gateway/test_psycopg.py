@@ -93,3 +93,17 @@ def test_refusals_are_audited_and_the_chain_verifies(gateway: Running) -> None:
     refused = next(r for r in records if r.sql == "SELECT born, 77 FROM crm.customers")
     assert refused.decision is AuditDecision.REFUSED and refused.sqlstate == "42501"
     assert verify_chain(gateway.store).ok
+
+
+def test_a_statement_in_an_aborted_transaction_is_refused_and_audited(gateway: Running) -> None:
+    with psycopg.connect(gateway.dsn()) as conn:
+        with pytest.raises(psycopg.Error):
+            conn.execute("SELECT born FROM crm.customers")
+        with pytest.raises(psycopg.Error) as info:
+            conn.execute("SELECT id FROM crm.customers -- after the error")
+        assert info.value.sqlstate == "25P02"
+        conn.rollback()
+    record = wait_for_record(
+        gateway, lambda r: r.record.sql == "SELECT id FROM crm.customers -- after the error"
+    ).record
+    assert record.decision is AuditDecision.REFUSED and record.sqlstate == "25P02"
