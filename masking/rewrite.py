@@ -6,6 +6,8 @@ The order, written down once (STYLE.md):
 2. **functions**: every call must be on the dialect's allowlist (policies.allowlist).
 3. **resolve**: every table reference is a CTE, a permitted system relation, or a table
    the catalog knows; anything else is refused (42P01). Write targets need their grant.
+   On PostgreSQL, system relations that list relations or columns become derived
+   tables of what the user may read (:mod:`masking.system_catalog`).
 4. **decide** (policies.decide): per table, readable columns, masks, row filters,
    retention; a table with no readable column is refused.
 5. **check columns**: an explicit reference to a column the user may not read is
@@ -42,6 +44,7 @@ from masking.derive import (
 from masking.errors import FEATURE_NOT_SUPPORTED, UNDEFINED_TABLE, Refused, denied
 from masking.functions import MaskSecrets, mask_expression
 from masking.statements import Kind, Statement, classify
+from masking.system_catalog import Visibility, filtered_relation, is_filtered
 from policies.allowlist import disallowed_functions
 from policies.decide import Decider, TableDecision
 from policies.facts import TableFacts, WarehouseFacts
@@ -84,6 +87,7 @@ _FOR = re.compile(r"\bfor\b", re.IGNORECASE)
 #: Entries per cache of an Enforcer (decisions; derived-table SELECTs), per user and table.
 _CACHED_TABLES = 4096
 _T = TypeVar("_T")
+_K = TypeVar("_K")
 _Key = tuple[str, str, str]  # user, schema, table
 
 
@@ -115,6 +119,8 @@ class Enforcer:
         self.dialect = facts.dialect
         self._decisions: dict[_Key, TableDecision] = {}
         self._selects: dict[_Key, tuple[TableDecision, exp.Select]] = {}
+        self._system: dict[_Key, exp.Select] = {}
+        self._visibility: dict[str, Visibility] = {}
         self._lock = threading.Lock()
 
     def decision(self, user: str, facts: TableFacts) -> TableDecision:
@@ -135,7 +141,32 @@ class Enforcer:
             self._keep(self._selects, key, found)
         return found[1].copy()
 
-    def _keep(self, cache: dict[_Key, _T], key: _Key, value: _T) -> None:
+    def system_relation(self, user: str, schema: str, name: str) -> exp.Select | None:
+        """A fresh copy of what ``user`` may see of a system relation, when it is filtered.
+
+        None for a system relation that lists no relation or column (masking.system_catalog).
+        """
+        if not is_filtered(self.dialect, schema, name):
+            return None
+        key = (user, schema.lower(), name.lower())
+        found = self._system.get(key)
+        if found is None:
+            found = filtered_relation(self.dialect, schema, name, self.visibility(user))
+            self._keep(self._system, key, found)
+        return found.copy()
+
+    def visibility(self, user: str) -> Visibility:
+        """The relations and columns ``user`` may see: those with a readable column."""
+        found = self._visibility.get(user)
+        if found is None:
+            found = Visibility.of(
+                self._decisions.get((user, t.schema, t.name)) or self.decider.table(user, t)
+                for t in self.facts.tables
+            )
+            self._keep(self._visibility, user, found)
+        return found
+
+    def _keep(self, cache: dict[_K, _T], key: _K, value: _T) -> None:
         with self._lock:
             if len(cache) >= _CACHED_TABLES:
                 del cache[next(iter(cache))]  # the oldest entry
@@ -245,21 +276,31 @@ class _Run:
     ) -> None:
         """Replace every base-table reference below ``expression`` (except ``skip``)."""
         references: list[tuple[exp.Table, TableDecision]] = []
+        system: list[tuple[exp.Table, exp.Select]] = []
         for table in list(expression.find_all(exp.Table)):
             if id(table) in skip or _is_function(table) or _is_cte_reference(table):
                 continue
             if isinstance(table.parent, exp.Lock):
                 continue  # FOR UPDATE OF alias: names a FROM item, reads nothing
             facts = self._resolve(table, default_schema)
-            if facts is None:
-                continue  # a permitted system relation
-            references.append((table, self._decide(facts)))
-        if not references:
-            return
-        self._check_columns(expression, references)
-        strip_qualifiers(expression, [t for t, _ in references])
+            if facts is not None:
+                references.append((table, self._decide(facts)))
+                continue
+            # A permitted system relation: those listing relations or columns are
+            # narrowed to what this user may see (masking.system_catalog).
+            filtered = self.enforcer.system_relation(
+                self.user, table.db or "pg_catalog", table.name
+            )
+            if filtered is not None:
+                system.append((table, filtered))
+        if references:
+            self._check_columns(expression, references)
+        if references or system:
+            strip_qualifiers(expression, [t for t, _ in references] + [t for t, _ in system])
         for table, decision in references:
             table.replace(self._derived(table, decision, depth))
+        for table, filtered in system:
+            table.replace(_system_derived(table, filtered))
 
     def _derived(self, table: exp.Table, decision: TableDecision, depth: int) -> exp.Subquery:
         alias = table.args.get("alias")
@@ -315,13 +356,13 @@ class _Run:
     def _resolve(self, table: exp.Table, default_schema: str | None) -> TableFacts | None:
         name, schema = table.name, table.db
         if schema and schema.lower() in SYSTEM_SCHEMAS:
-            self._check_system(name)
+            self._check_system(schema, name)
             return None
         facts = self._lookup(schema, name, default_schema)
         if facts is not None:
             return facts
         if not schema and (name.lower().startswith("pg_") or name.lower().startswith("duckdb_")):
-            self._check_system(name)
+            self._check_system("pg_catalog", name)
             return None
         shown = f"{schema}.{name}" if schema else name
         raise Refused(
@@ -341,8 +382,8 @@ class _Run:
                 return found
         return None
 
-    def _check_system(self, name: str) -> None:
-        if name.lower() in BLOCKED_SYSTEM_RELATIONS:
+    def _check_system(self, schema: str, name: str) -> None:
+        if name.lower() in BLOCKED_SYSTEM_RELATIONS and not is_filtered(self.dialect, schema, name):
             raise denied(
                 f"permission denied for relation {name}: it exposes data values or other "
                 "sessions' statements"
@@ -517,6 +558,16 @@ def _catalog_reference(table: exp.Table, facts: TableFacts) -> exp.Table:
     source.set("this", exp.to_identifier(facts.name, quoted=True))
     source.set("db", exp.to_identifier(facts.schema, quoted=True) if facts.schema else None)
     return source
+
+
+def _system_derived(table: exp.Table, filtered: exp.Select) -> exp.Subquery:
+    """``(filtered) AS alias``, the alias being the reference's own or the relation's name."""
+    alias = table.args.get("alias")
+    if alias is None:
+        alias = exp.TableAlias(this=exp.to_identifier(table.name, quoted=table.this.quoted))
+    derived = exp.Subquery(this=filtered, alias=alias)
+    derived.meta[DERIVED_MARK] = True
+    return derived
 
 
 def _is_function(table: exp.Table) -> bool:

@@ -126,6 +126,33 @@ CASES: list[tuple[str, str, tuple[str, ...], str]] = [
         PG_DUCK,
         "SELECT table_name FROM information_schema.tables",
     ),
+    (
+        "catalog_columns_of_readable_tables",
+        "alice",
+        ("postgres",),
+        "SELECT a.attname FROM pg_catalog.pg_attribute AS a "
+        "WHERE a.attrelid = 'hr.employees'::regclass AND a.attnum > 0",
+    ),
+    (
+        "catalog_qualified_column",
+        "alice",
+        ("postgres",),
+        "SELECT pg_catalog.pg_namespace.nspname FROM pg_catalog.pg_namespace",
+    ),
+    (
+        "information_schema_columns_filtered",
+        "alice",
+        ("postgres",),
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'employees'",
+    ),
+    ("catalog_without_names_passes", "alice", ("postgres",), "SELECT proname FROM pg_proc"),
+    (
+        "pg_statistic_ext_filtered_on_postgres",
+        "alice",
+        PG,
+        "SELECT stxname FROM pg_catalog.pg_statistic_ext WHERE stxrelid = '16384'",
+    ),
+    ("pg_statistic_ext_data_refused", "alice", PG, "SELECT * FROM pg_statistic_ext_data"),
     ("pg_stats_refused", "alice", PG, "SELECT * FROM pg_stats"),
     ("pg_stat_statements_refused", "alice", PG, "SELECT query FROM pg_stat_statements"),
     ("copy_refused", "alice", ("postgres",), "COPY sales.customers TO STDOUT"),

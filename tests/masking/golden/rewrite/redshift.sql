@@ -99,6 +99,14 @@ SELECT * FROM (SELECT "id", "name" FROM "hr"."employees") AS employees;
 -- in: SELECT relname FROM pg_catalog.pg_class
 SELECT relname FROM pg_catalog.pg_class;
 
+-- case: pg_statistic_ext_filtered_on_postgres (user alice)
+-- in: SELECT stxname FROM pg_catalog.pg_statistic_ext WHERE stxrelid = '16384'
+-- refused 42501: permission denied for relation pg_statistic_ext: it exposes data values or other sessions' statements
+
+-- case: pg_statistic_ext_data_refused (user alice)
+-- in: SELECT * FROM pg_statistic_ext_data
+-- refused 42501: permission denied for relation pg_statistic_ext_data: it exposes data values or other sessions' statements
+
 -- case: pg_stats_refused (user alice)
 -- in: SELECT * FROM pg_stats
 -- refused 42501: permission denied for relation pg_stats: it exposes data values or other sessions' statements
