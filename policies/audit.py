@@ -542,7 +542,11 @@ class _Writer:
             .compile(dialect=dialect)
         )
         columns = AuditLogRow.__table__.c
-        self.to_db = {name: columns[name].type.bind_processor(dialect) for name in _LOG_COLUMNS}
+        # The dialect's own type (SQLite stores timestamps as text in its own format).
+        self.to_db = {
+            name: columns[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in _LOG_COLUMNS
+        }
         self.conn: Any = None
 
     def _params(self, compiled: sa.sql.compiler.Compiled, values: Mapping[str, Any]) -> Any:

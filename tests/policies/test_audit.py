@@ -280,6 +280,16 @@ def test_close_writes_lingering_records(store):
     assert [f.result(0).seq for f in lazy] == [1, 2, 3]
 
 
+def test_record_times_are_stored_as_sqlalchemy_stores_them(sqlite_store):
+    """The writer goes through the DBAPI directly: its rows must look like the ORM's."""
+    with AuditLog(sqlite_store) as audit_log:
+        audit_log.append(statement(1))
+    with sqlite_store.engine.connect() as conn:
+        raw = conn.exec_driver_sql("SELECT time FROM audit_log").scalar()
+        assert raw == "2026-03-01 09:30:01.000000"
+        assert conn.execute(sa.select(AuditLogRow.time)).scalar() == T0 + dt.timedelta(seconds=1)
+
+
 def test_sqlite_commits_are_synchronous(sqlite_store):
     with sqlite_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
