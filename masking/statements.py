@@ -148,6 +148,11 @@ def parse_one(text: str, dialect: str) -> exp.Expr:
         raise syntax("empty statement")
     if len(parsed) > 1:
         raise syntax("several statements in one request: send them one at a time")
+    for select in parsed[0].find_all(exp.Select):
+        # A Select's own `laterals` are Hive's LATERAL VIEW; sqlglot also puts stray
+        # `LATERAL …` there (`SELECT LATERAL SELECT`) and generates text nothing parses.
+        if any(not lateral.args.get("view") for lateral in select.args.get("laterals") or ()):
+            raise syntax("syntax error: LATERAL is only allowed in FROM or JOIN")
     return parsed[0]
 
 

@@ -55,6 +55,8 @@ REFUSED = [
     ("MERGE INTO a USING b ON a.id = b.id WHEN MATCHED THEN DELETE", "0A000", "MERGE"),
     ("SELECT 1; SELECT 2", "42601", "several statements"),
     ("SELEC 1", "42601", "syntax"),
+    ("SELECT LATERAL SELECT", "42601", "LATERAL is only allowed in FROM or JOIN"),
+    ("TABLE sales.customers LATERAL x", "42601", "LATERAL is only allowed in FROM or JOIN"),
     ("", "42601", "empty"),
     ("-- only a comment", "42601", "empty"),
 ]
