@@ -13,7 +13,8 @@ sqlglot parses the built-ins it knows into typed expression classes (``exp.Upper
   harmless built-ins sqlglot does not model (``pg_typeof``, ``format_type`` …, the
   functions clients such as psql, DBeaver and JDBC call on connect);
 * a schema-qualified call is allowed only for ``pg_catalog`` (PostgreSQL and Redshift)
-  and only for a name the two rules above allow: any other qualifier names a UDF.
+  and only for a name the two rules above allow, or for one of the few client helpers
+  in :data:`_QUALIFIED_EXTRA`: any other qualifier names a UDF.
 """
 
 from __future__ import annotations
@@ -148,6 +149,14 @@ _CATALOG_QUALIFIERS: Mapping[str, frozenset[str]] = {
     "redshift": frozenset({"pg_catalog"}),
 }
 
+#: Schema-qualified helpers outside pg_catalog that clients call: JDBC's
+#: DatabaseMetaData.getPrimaryKeys/getIndexInfo expand index key arrays with
+#: ``information_schema._pg_expandarray`` (a pure SQL function over its argument).
+_QUALIFIED_EXTRA: Mapping[str, frozenset[tuple[str, str]]] = {
+    "postgres": frozenset({("information_schema", "_pg_expandarray")}),
+    "redshift": frozenset({("information_schema", "_pg_expandarray")}),
+}
+
 
 def disallowed_functions(expression: exp.Expr, dialect: str) -> list[str]:
     """Names of every call in ``expression`` that the dialect's allowlist refuses, sorted.
@@ -166,6 +175,8 @@ def disallowed_functions(expression: exp.Expr, dialect: str) -> list[str]:
             parent = node.parent
             if isinstance(parent, exp.Dot) and parent.expression is node:
                 qualifier = parent.this.sql(dialect=dialect).lower().strip('"')
+                if (qualifier, name) in _QUALIFIED_EXTRA.get(dialect, frozenset()):
+                    continue
                 if qualifier not in qualifiers or not (
                     name in allowed or _is_typed_builtin(name, dialect)
                 ):

@@ -145,6 +145,13 @@ public final class GatewayScenario {
         });
 
     step(
+        "metadata_primary_keys",
+        out -> {
+          DatabaseMetaData meta = conn.getMetaData();
+          out.read(meta.getPrimaryKeys(null, "sales", "orders"), "COLUMN_NAME", "KEY_SEQ");
+        });
+
+    step(
         "refused_statement",
         out -> {
           try (Statement st = conn.createStatement()) {
