@@ -31,12 +31,13 @@ catalogued type even when the mask changes it; functions psql needs for ``\\df``
 other commands beyond tables, views and schemas (``pg_get_function_result`` …) are
 missing and fail with an error.
 
-PostgreSQL relay (:mod:`masking.gateway.relay`): not handled here. Its sessions send
-catalog queries through enforcement to the warehouse, where system relations pass
-(except the blocked list), so they describe the warehouse's whole schema (checked by
-hand: psql ``\\dt *.*`` lists every table; ``\\d TABLE`` is refused at pg_statistic_ext); the
-same visibility filtering is still to be done there (for instance a shadow schema of
-filtered views over pg_class/pg_attribute that catalog queries are pointed at).
+PostgreSQL relay (:mod:`masking.gateway.relay`): not handled here. Its catalog queries
+go through enforcement to the warehouse, where :mod:`masking.system_catalog` replaces
+the system relations that list tables and columns (pg_class, pg_attribute,
+information_schema.columns …) with the same relations filtered to what the user may
+read, so psql and JDBC see the warehouse's own OIDs and types, narrowed per user.
+JDBC's getPrimaryKeys calls ``information_schema._pg_expandarray``, which the shadow
+catalog does not have: over DuckDB it fails with 42P01.
 """
 
 from __future__ import annotations
