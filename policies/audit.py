@@ -115,7 +115,7 @@ class AuditRecord:
 
     Columns are ``schema.table.column`` names as the rewriter reports them.
     ``pii_columns`` maps each PII column the statement reads to how it was masked: the
-    mask method (``masking.rewrite.Rewritten.masked``), or ``"none"`` when the user's
+    mask method (``masking.rewrite.Rewritten.pii_read``), or ``"none"`` when the user's
     role is exempt and reads it raw. Lists are sorted and deduplicated on construction,
     so two records that say the same thing serialise the same way.
 

@@ -63,8 +63,8 @@ class SessionAudit:
             sql=sql,
             rewritten_sql=rewritten.sql,
             decision=AuditDecision.ALLOWED,
-            columns_read=tuple(rewritten.masked),
-            pii_columns=dict(rewritten.masked),
+            columns_read=rewritten.columns_read,
+            pii_columns=dict(rewritten.pii_read),
             policy_version=self.policy_version,
         )
         return self.log.submit(record)

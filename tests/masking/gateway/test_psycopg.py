@@ -107,3 +107,29 @@ def test_a_statement_in_an_aborted_transaction_is_refused_and_audited(gateway: R
         gateway, lambda r: r.record.sql == "SELECT id FROM crm.customers -- after the error"
     ).record
     assert record.decision is AuditDecision.REFUSED and record.sqlstate == "25P02"
+
+
+@pytest.mark.parametrize(
+    ("user", "sql", "read", "pii"),
+    [
+        (
+            "bob",
+            "SELECT email FROM crm.customers -- raw",
+            ("crm.customers.email",),
+            {"crm.customers.email": "none"},  # exempt: read raw, and the log says so
+        ),
+        (
+            "alice",
+            "SELECT id, full_name FROM crm.customers -- no pii",
+            ("crm.customers.full_name", "crm.customers.id"),
+            {},
+        ),
+    ],
+)
+def test_the_audit_names_the_columns_read_and_how_pii_was_served(
+    gateway: Running, user: str, sql: str, read: tuple[str, ...], pii: dict[str, str]
+) -> None:
+    with psycopg.connect(gateway.dsn(user)) as conn:
+        conn.execute(sql).fetchall()
+    record = wait_for_record(gateway, lambda r: r.record.sql == sql).record
+    assert (record.columns_read, record.pii_columns) == (read, pii)
