@@ -43,7 +43,7 @@ from masking.derive import (
 )
 from masking.errors import FEATURE_NOT_SUPPORTED, UNDEFINED_TABLE, Refused, denied
 from masking.functions import MaskSecrets, mask_expression
-from masking.reads import columns_read, references
+from masking.reads import reads_of
 from masking.statements import Kind, Statement, classify
 from masking.system_catalog import Visibility, filtered_relation, is_filtered
 from policies.allowlist import disallowed_functions
@@ -103,9 +103,11 @@ class Rewritten:
     #: "schema.table.column" → mask method, for every masked column of the tables (and
     #: views) the statement reads, whether or not it names the column.
     masked: Mapping[str, str] = field(default_factory=dict)
-    #: "schema.table.column" of every column the statement reads (masking.reads).
+    #: "schema.table.column" of every column whose values the statement reads
+    #: (masking.reads); ``columns_filtered``: those it uses only to choose rows.
     columns_read: tuple[str, ...] = ()
-    #: Those of ``columns_read`` that hold PII → their mask method, or "none" when the
+    columns_filtered: tuple[str, ...] = ()
+    #: Those of both that hold PII → their mask method, or "none" when the
     #: user's role reads them raw: what the audit log's ``pii_columns`` records.
     pii_read: Mapping[str, str] = field(default_factory=dict)
 
@@ -185,7 +187,6 @@ class Enforcer:
         if statement.kind is Kind.SESSION:
             return Rewritten(sql, statement.kind)
         assert statement.expression is not None
-        refs = references(statement.expression)  # before enforcing replaces the tables
         run = _Run(self, user, default_schema or _DEFAULT_SCHEMA.get(self.dialect))
         expression = run.enforce(statement)
         # The tree is this call's own and is dropped next: no copy for generating it.
@@ -193,15 +194,16 @@ class Enforcer:
         if statement.prefix:
             text = f"{statement.prefix} {text}"
         decisions = tuple(run.decisions.values())
-        read, pii = columns_read(refs, decisions)
+        reads = reads_of(sql, self.dialect, decisions, default_schema=run.default_schema)
         return Rewritten(
             text,
             statement.kind,
             decisions,
             tuple(dict.fromkeys(run.notices)),
             dict(run.masked),
-            read,
-            pii,
+            reads.projected,
+            reads.filtered,
+            dict(reads.pii),
         )
 
 

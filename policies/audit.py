@@ -113,8 +113,10 @@ class AuditDecision(StrEnum):
 class AuditRecord:
     """One audit record: plain values only, so its JSON form says everything.
 
-    Columns are ``schema.table.column`` names as the rewriter reports them.
-    ``pii_columns`` maps each PII column the statement reads to how it was masked: the
+    Columns are ``schema.table.column`` names as the rewriter reports them (from the
+    lineage of the statement: :mod:`masking.reads`): ``columns_read`` those whose values
+    it reads, ``filter_columns`` those it uses only to choose rows.
+    ``pii_columns`` maps each PII column of either to how it was masked: the
     mask method (``masking.rewrite.Rewritten.pii_read``), or ``"none"`` when the user's
     role is exempt and reads it raw. Lists are sorted and deduplicated on construction,
     so two records that say the same thing serialise the same way.
@@ -147,7 +149,10 @@ class AuditRecord:
     reason: str | None = None
     #: The SQLSTATE the client was sent, for every refusal and failed outcome.
     sqlstate: str | None = None
+    #: Columns whose values the statement reads (projected, or written elsewhere).
     columns_read: tuple[str, ...] = ()
+    #: Columns it uses only to choose rows: filters, joins, grouping.
+    filter_columns: tuple[str, ...] = ()
     pii_columns: Mapping[str, str] = field(default_factory=dict)
     policy_version: int | None = None
     rows: int | None = None
@@ -164,6 +169,7 @@ class AuditRecord:
         set_(self, "time", self.time.astimezone(dt.UTC))
         set_(self, "roles", tuple(sorted(set(self.roles))))
         set_(self, "columns_read", tuple(sorted(set(self.columns_read))))
+        set_(self, "filter_columns", tuple(sorted(set(self.filter_columns))))
         set_(self, "pii_columns", {k: str(self.pii_columns[k]) for k in sorted(self.pii_columns)})
         if kind is AuditKind.LOGIN_FAILED:
             set_(self, "decision", AuditDecision.REFUSED)
@@ -211,6 +217,7 @@ class AuditRecord:
             "reason": self.reason,
             "sqlstate": self.sqlstate,
             "columns_read": list(self.columns_read),
+            "filter_columns": list(self.filter_columns),
             "pii_columns": dict(self.pii_columns),
             "policy_version": self.policy_version,
             "rows": self.rows,
@@ -223,7 +230,7 @@ class AuditRecord:
         """Read :meth:`to_json` output back; fields a record's format lacks take defaults."""
         values = {k: v for k, v in data.items() if k != "v" and k in _FIELDS}
         values["time"] = dt.datetime.fromisoformat(values["time"])
-        for name in ("roles", "columns_read"):
+        for name in ("roles", "columns_read", "filter_columns"):
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)

@@ -64,6 +64,7 @@ class SessionAudit:
             rewritten_sql=rewritten.sql,
             decision=AuditDecision.ALLOWED,
             columns_read=rewritten.columns_read,
+            filter_columns=rewritten.columns_filtered,
             pii_columns=dict(rewritten.pii_read),
             policy_version=self.policy_version,
         )

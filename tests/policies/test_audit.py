@@ -125,7 +125,8 @@ def test_every_field_is_in_the_json_and_lists_are_normalized():
     assert set(data) == {
         "v", "kind", "time", "user", "roles", "channel", "client_address", "session_id",
         "warehouse", "sql", "rewritten_sql", "decision", "reason", "sqlstate",
-        "columns_read", "pii_columns", "policy_version", "rows", "duration_ms", "ref_seq",
+        "columns_read", "filter_columns", "pii_columns", "policy_version", "rows",
+        "duration_ms", "ref_seq",
     }  # fmt: skip
     same = statement(
         roles=("analyst",),
@@ -133,6 +134,12 @@ def test_every_field_is_in_the_json_and_lists_are_normalized():
     )
     other = statement(pii_columns={"a.t.c": "redact", "b.t.c": "hash"})
     assert canonical_json(same) == canonical_json(other)
+
+
+def test_a_record_written_before_filter_columns_existed_still_reads() -> None:
+    data = json.loads(canonical_json(statement()))
+    del data["filter_columns"]
+    assert AuditRecord.from_json(data) == statement()
 
 
 @pytest.mark.parametrize(
