@@ -76,6 +76,7 @@ _LAST: dict[str, frozenset[int]] = {
     "execute": frozenset(b"CIs"),
     "sync": frozenset(b"Z"),
     "query": frozenset(b"Z"),
+    "hidden": frozenset(b"Z"),
 }
 _DATA_ROW = ord("D")
 _ERROR = ord("E")
@@ -355,17 +356,35 @@ class RelaySession(Session):
             statements = None
         if statements == []:
             self.write(be.EMPTY_QUERY_RESPONSE)
+        # Several statements in one Query are one implicit transaction in PostgreSQL: an
+        # error in one undoes the others. Each goes upstream on its own (to be enforced
+        # and audited on its own), inside a BEGIN … COMMIT the client does not see.
+        implicit = (
+            self.status == "I"
+            and statements is not None
+            and len(statements) > 1
+            and not any(_controls_transaction(text) for text in statements)
+        )
+        if implicit:
+            self.expect(fe.Query("BEGIN").encode(), "hidden")
+        failed = False
         for text in statements or ():
             try:
                 rewritten = await self.checked(text)
                 run = await self.begin_run(text, rewritten)
             except _STATEMENT_ERRORS as e:
                 self.fail(e)
+                failed = True
                 break
             self.expect(fe.Query(self.upstream_sql(text, rewritten)).encode(), "query", run)
             await self.relay()
             if run.error is not None:
+                failed = True
                 break
+        if implicit:
+            self.expect(fe.Query("ROLLBACK" if failed else "COMMIT").encode(), "hidden")
+            await self.relay()
+            self.status, self.local_abort = "I", False
         self.write(be.ReadyForQuery(self.status).encode())
         await self.flush()
 
@@ -426,7 +445,12 @@ class RelaySession(Session):
                 if end > size:
                     break
                 head = self.pending[0]
-                if kind == _DATA_ROW:
+                if head.kind == "hidden":  # the relay's own statement: nothing goes out
+                    self.write(bytes(buf[out:pos]))
+                    out = end
+                    if kind == _READY:
+                        self.pending.pop(0)
+                elif kind == _DATA_ROW:
                     if head.run is not None:
                         head.run.seen += 1
                 elif kind in _SIGNIFICANT or kind in _LAST[head.kind]:
@@ -541,6 +565,16 @@ class _Relayed:
 
     def close(self) -> None:
         pass
+
+
+def _controls_transaction(sql: str) -> bool:
+    words = sql.split(None, 1)
+    return bool(words) and words[0].lower().rstrip(";") in _TRANSACTION_WORDS
+
+
+_TRANSACTION_WORDS = frozenset(
+    {"begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "prepare"}
+)
 
 
 def _status(payload: bytes) -> Literal["I", "T", "E"]:

@@ -115,6 +115,23 @@ def test_several_statements_in_one_query(relay: Running) -> None:
         assert caught.value.sqlstate == "42501"
 
 
+@pytest.mark.parametrize(
+    "failing",
+    ["SELECT born FROM crm.customers", "SELECT 1 / 0"],
+    ids=["refused_by_veil", "failed_on_the_warehouse"],
+)
+def test_several_statements_are_one_implicit_transaction(relay: Running, failing: str) -> None:
+    """As on PostgreSQL, an error in one statement of a Query undoes the ones before."""
+    with psycopg.connect(relay.dsn(), autocommit=True) as conn:
+        before = conn.execute("SHOW application_name").fetchone()
+        with pytest.raises(psycopg.Error):
+            conn.execute(f"SET application_name = 'changed'; {failing}")
+        assert conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        assert conn.execute("SHOW application_name").fetchone() == before
+        conn.execute("SET application_name = 'kept'; SELECT 1")
+        assert conn.execute("SHOW application_name").fetchone() == ("kept",)
+
+
 def test_transactions_run_on_the_warehouse(relay: Running) -> None:
     with psycopg.connect(relay.dsn()) as conn:  # psycopg sends BEGIN itself
         assert conn.execute("SELECT email FROM crm.customers WHERE id = 1").fetchone() == (
