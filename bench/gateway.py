@@ -12,8 +12,9 @@ trust auth, with an ini written into the temporary directory.
 Measured, interleaved, ``--rounds`` times:
 
 * pgbench's builtin select-only script (``-S -n -c 8 -j 2 -T <seconds>``) in simple,
-  extended and prepared modes, directly against PostgreSQL, through pgbouncer and
-  through the gateway (the order of the three rotates each round): TPS and average
+  extended and prepared modes, directly against PostgreSQL, through pgbouncer, through
+  a bare asyncio byte forwarder (bench/_forwarder.py, the ceiling of a Python proxy) and
+  through the gateway (the order rotates each round): TPS and average
   latency, and each TPS as a share of direct TPS in the same run;
 * streaming the 1,000,000-row masked result: psycopg 3 (text format, client-side cursor)
   runs ``SELECT id, email, amount FROM bench.people`` as alice through the gateway, and
@@ -82,7 +83,7 @@ WAREHOUSE = "wh"
 USER = "alice"
 PASSWORD = "bench-alice-pw"
 MODES = ("simple", "extended", "prepared")
-TARGETS = ("direct", "pgbouncer", "gateway")
+TARGETS = ("direct", "pgbouncer", "forwarder", "gateway")
 CLIENTS = 8
 THREADS = 2
 TARGET_TPS = {"simple": 0.25, "extended": 0.40, "prepared": 0.40}
@@ -618,6 +619,10 @@ def main(argv: list[str] | None = None) -> int:
                 skipped["pgbouncer"] = f"did not start: {exc}"
                 print(f"pgbouncer: {exc}; its rows are left out", flush=True)
 
+        fw = Target("forwarder", free_port(), "postgres", dbname)
+        forwarder = [sys.executable, str(BENCH_DIR / "_forwarder.py"), str(fw.port), "5432"]
+        targets["forwarder"] = stack.enter_context(running(fw, forwarder, folder / "fw.log"))
+
         # Check the masking before timing anything.
         with psycopg.connect(gw.conninfo()) as conn:
             sample = conn.execute("SELECT email FROM bench.people ORDER BY id LIMIT 1").fetchone()
@@ -723,7 +728,8 @@ def readme_body(
     out = [
         "Select-only pgbench throughput and large-result streaming through the masking",
         "gateway over a PostgreSQL warehouse (the relay, masking/gateway/relay.py), next to",
-        "the same client directly against PostgreSQL and through pgbouncer, all in the same",
+        "the same client directly against PostgreSQL, through pgbouncer and through a bare",
+        "Python forwarder, all in the same",
         f"run: {info['rounds']} interleaved rounds, medians. The machine is shared (other",
         "engineers ran tests on it during this run), and pgbench, PostgreSQL, pgbouncer and",
         "the gateway all share its 2 cores, so the ratios are the figures to compare.",
@@ -748,22 +754,25 @@ def readme_body(
         "Issue 6 targets:",
         *(f"- {'met' if ok else 'NOT met'}: {text}" for text, ok in lines),
         "",
-        "Where the gateway's time goes (not isolated by this run): at one client, pgbench",
-        f"prepared takes {info['one_gw']:.2f} ms per transaction through the gateway and "
-        f"{info['one_direct']:.2f} ms",
-        "directly (one run each after the rounds), and adding clients raises the gateway's",
-        "TPS only a little, while a cProfile of the gateway's event-loop thread under this",
-        "load (`--profile FILE`) shows it mostly idle in `epoll`. Every statement awaits its",
-        "audit record's durable commit before it is forwarded (records are group-committed",
-        "by one writer thread, SQLAlchemy over the SQLite catalog in WAL mode with",
-        "synchronous=FULL; a bare one-row SQLite commit with those settings took",
-        f"{info['commit_ms']:.1f} ms in the Veil home here). The audit path alone (policies/",
-        "audit.py's AuditLog on a fresh SQLite store, each task awaiting a statement record",
-        "and submitting its outcome record, as the relay does per statement, after the",
-        f"rounds) sustained {info['audit_1']:,.0f} statements/s with one task and "
-        f"{info['audit_n']:,.0f}/s with {CLIENTS}:",
-        "a ceiling well under direct TPS by itself, and in the gateway its writer thread",
-        "also competes with the event loop for the GIL. cProfile does not see that thread.",
+        "Where the gateway's time goes: the gateway is one Python process, its event loop",
+        "doing the protocol work and one writer thread the audit log's group commits, so it",
+        "is bound to one core by the GIL while pgbench and PostgreSQL share the rest. The",
+        "*forwarder* row is a bare asyncio byte forwarder (bench/_forwarder.py: no parsing,",
+        "no audit) on the same loop and sockets: the ceiling of a Python proxy here. Per",
+        "statement the gateway also splits the client's messages, looks the statement up in",
+        "the rewrite cache (or, in simple mode, its shape: masking/templates.py), builds,",
+        "serialises and hash-chains two audit records (the statement, written while the",
+        "warehouse runs the query and awaited before any answer is relayed, and its",
+        "outcome, which rides along with the next commit), and scans the answer for",
+        "CommandComplete. At one client, pgbench prepared takes "
+        f"{info['one_gw']:.2f} ms per transaction",
+        f"through the gateway and {info['one_direct']:.2f} ms directly. The audit path alone",
+        "(policies/audit.py's AuditLog on a fresh SQLite store, each task awaiting a",
+        "statement record and submitting its outcome, after the rounds) sustained",
+        f"{info['audit_1']:,.0f} statements/s with one task and {info['audit_n']:,.0f}/s with "
+        f"{CLIENTS}; a bare",
+        f"one-row SQLite commit (WAL, synchronous=FULL) took {info['commit_ms']:.1f} ms in the "
+        "Veil home.",
         "",
         "How to read it:",
         "- *% of direct TPS* is the path's median TPS over direct's median TPS for the same",
