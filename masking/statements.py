@@ -101,6 +101,13 @@ _REFUSED = {
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*|\"(?:[^\"]|\"\")*\"")
 
 
+def controls_transaction(sql: str) -> bool:
+    """Whether ``sql`` begins, ends or marks a point of a transaction (BEGIN, COMMIT,
+    SAVEPOINT …): what may not be wrapped in an implicit transaction."""
+    words = sql.split(None, 1)
+    return bool(words) and words[0].lower().rstrip(";") in _TRANSACTION
+
+
 def split_statements(sql: str, dialect: str) -> list[str]:
     """The statements of ``sql`` as text, without empty ones (``;;``, comments only)."""
     try:

@@ -95,13 +95,19 @@ class Shape:
         return "".join(out)
 
 
+def _tokens(sql: str, dialect: str) -> list[Token] | None:
+    try:
+        return list(Dialect.get_or_raise(dialect).tokenize(sql))
+    except SqlglotError:
+        return None
+
+
 def shape_of(sql: str, dialect: str) -> Shape | None:
     """The statement's shape, or None when it has no slot (or may hold parameters)."""
     if "$" in sql or "?" in sql:
         return None  # parameters, dollar quotes: the exact path decides
-    try:
-        tokens: list[Token] = Dialect.get_or_raise(dialect).tokenize(sql)
-    except SqlglotError:
+    tokens = _tokens(sql, dialect)
+    if tokens is None:
         return None
     key: list[str] = []
     literals: list[str] = []
@@ -149,9 +155,8 @@ class Template:
 
 def _cut(sql: str, dialect: str, count: int) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
     """Cut rewritten SQL at its ``$n`` parameters (1 ≤ n ≤ count)."""
-    try:
-        tokens: list[Token] = Dialect.get_or_raise(dialect).tokenize(sql)
-    except SqlglotError:
+    tokens = _tokens(sql, dialect)
+    if tokens is None:
         return None
     texts: list[str] = []
     slots: list[int] = []

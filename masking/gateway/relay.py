@@ -57,7 +57,7 @@ from masking.pgwire import frontend as fe
 from masking.pgwire.errors import ProtocolError
 from masking.pgwire.types import ResultColumn
 from masking.rewrite import Rewritten
-from masking.statements import Kind, split_statements
+from masking.statements import Kind, controls_transaction, split_statements
 from policies.audit import Appended, AuditUnavailable
 
 if TYPE_CHECKING:
@@ -363,7 +363,7 @@ class RelaySession(Session):
             self.status == "I"
             and statements is not None
             and len(statements) > 1
-            and not any(_controls_transaction(text) for text in statements)
+            and not any(controls_transaction(text) for text in statements)
         )
         if implicit:
             self.expect(fe.Query("BEGIN").encode(), "hidden")
@@ -565,16 +565,6 @@ class _Relayed:
 
     def close(self) -> None:
         pass
-
-
-def _controls_transaction(sql: str) -> bool:
-    words = sql.split(None, 1)
-    return bool(words) and words[0].lower().rstrip(";") in _TRANSACTION_WORDS
-
-
-_TRANSACTION_WORDS = frozenset(
-    {"begin", "start", "commit", "end", "rollback", "abort", "savepoint", "release", "prepare"}
-)
 
 
 def _status(payload: bytes) -> Literal["I", "T", "E"]:

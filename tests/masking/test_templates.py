@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from catalog.scan import scan_warehouse
 from catalog.store import Store
 from masking.errors import Refused
 from masking.rewrite import Enforcer, Rewritten
@@ -170,14 +171,16 @@ grants:
 """
 
 
-def test_enforcement_reuses_a_shape_and_forgets_it_on_a_new_policy(
-    store: Store, tmp_path: Path
-) -> None:
-    from catalog.scan import scan_warehouse
-
-    url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
-    scan_warehouse(store, url, "wh")
+@pytest.fixture
+def catalogued(store: Store, tmp_path: Path) -> Store:
+    """A catalog store with the sample DuckDB warehouse scanned and POLICY applied."""
+    scan_warehouse(store, warehouses.duckdb_warehouse(tmp_path / "wh.duckdb"), "wh")
     apply_policy(store, POLICY, by="admin")
+    return store
+
+
+def test_enforcement_reuses_a_shape_and_forgets_it_on_a_new_policy(catalogued: Store) -> None:
+    store = catalogued
     enforcement = Enforcement(store, "wh", SECRETS, check_interval=0)
     first = enforcement.rewrite("SELECT email FROM crm.customers WHERE id = 1", "alice")
     second = enforcement.rewrite("SELECT email FROM crm.customers WHERE id = 2", "alice")
@@ -190,13 +193,9 @@ def test_enforcement_reuses_a_shape_and_forgets_it_on_a_new_policy(
 
 
 def test_cached_answers_without_the_store_only_while_the_versions_are_fresh(
-    store: Store, tmp_path: Path
+    catalogued: Store,
 ) -> None:
-    from catalog.scan import scan_warehouse
-
-    url = warehouses.duckdb_warehouse(tmp_path / "wh.duckdb")
-    scan_warehouse(store, url, "wh")
-    apply_policy(store, POLICY, by="admin")
+    store = catalogued
     enforcement = Enforcement(store, "wh", SECRETS, check_interval=3600)
     sql = "SELECT email FROM crm.customers WHERE id = 1"
     assert enforcement.cached(sql, "alice") is None  # nothing decided yet

@@ -81,8 +81,10 @@ def wait_for_record(running: Running, match: Callable[[StoredRecord], bool]) -> 
     raise AssertionError("no matching audit record")
 
 
-def build_catalog(folder: Path) -> Store:
-    url = warehouses.duckdb_warehouse(folder / "wh.duckdb")
+def build_catalog(folder: Path, url: str | None = None) -> Store:
+    """The catalog of the warehouse at ``url`` (default: a fresh sample DuckDB file),
+    scanned as "wh", email confirmed, POLICY applied, PASSWORDS' logins added."""
+    url = url or warehouses.duckdb_warehouse(folder / "wh.duckdb")
     store = open_store(f"sqlite:///{folder / 'catalog.db'}")
     scan_warehouse(store, url, "wh")
     confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
@@ -141,13 +143,8 @@ def relay(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[
     folder = tmp_path_factory.mktemp("relay")
     url = warehouses.postgres_warehouse(pg.create_database(pg_server))
     warehouses.apply(url, TYPED)
-    store = open_store(f"sqlite:///{folder / 'catalog.db'}")
-    scan_warehouse(store, url, "wh")
-    confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
+    store = build_catalog(folder, url)
     confirm(store, "wh.sales.payments.email", entity="EMAIL_ADDRESS", by="steward")
-    apply_policy(store, POLICY, by="admin")
-    for user, password in PASSWORDS.items():
-        add_user(store, user, password, by="admin")
     running = start_gateway(folder, store, GatewayConfig(port=0))
     yield running
     running.stop()

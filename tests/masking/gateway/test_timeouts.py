@@ -17,19 +17,13 @@ import psycopg
 import pytest
 from psycopg.pq import DiagnosticField
 
-from catalog.pii.review import confirm
-from catalog.scan import scan_warehouse
-from catalog.store import open_store
 from masking.errors import Refused
 from masking.gateway import GatewayConfig
 from masking.gateway.timeouts import bounded, bounded_set, format_timeout, parse_timeout
 from policies.audit import AuditKind
-from policies.store import apply_policy
-from policies.users import add_user
 from tests import warehouses
 from tests.masking.gateway.conftest import (
     PASSWORDS,
-    POLICY,
     Running,
     build_catalog,
     start_gateway,
@@ -260,12 +254,7 @@ def relay(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Iterator[
 
     folder = tmp_path_factory.mktemp("relay-timeout")
     url = warehouses.postgres_warehouse(pg.create_database(pg_server))
-    store = open_store(f"sqlite:///{folder / 'catalog.db'}")
-    scan_warehouse(store, url, "wh")
-    confirm(store, "wh.crm.customers.email", entity="EMAIL_ADDRESS", by="steward")
-    apply_policy(store, POLICY, by="admin")
-    for user, password in PASSWORDS.items():
-        add_user(store, user, password, by="admin")
+    store = build_catalog(folder, url)
     running = start_gateway(folder, store, GatewayConfig(port=0, statement_timeout=LIMIT))
     yield running
     _stop(running)
